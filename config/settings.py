@@ -1,0 +1,193 @@
+"""Settings, all from the environment (see .env.example for every variable).
+
+With no database settings the project runs on an embedded SQLite file (the demo);
+production and the test suite use PostgreSQL through DATABASE_URL or DB_*.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG and env.bool("REQUIRE_SECRET_KEY", default=False):
+        raise environ.ImproperlyConfigured("SECRET_KEY must be set in production")
+    SECRET_KEY = "insecure-demo-key-change-me"  # noqa: S105 - demo and tests only
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "unfold",
+    "unfold.contrib.filters",
+    "unfold.contrib.forms",
+    "unfold.contrib.import_export",
+    "unfold.contrib.simple_history",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "simple_history",
+    "import_export",
+    "django_q",
+    "payments",
+    "providers",
+    "compliance",
+    "backoffice",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+# --- Database -------------------------------------------------------------------------------
+def _database() -> dict:
+    if env.str("DATABASE_URL", default=""):
+        db = env.db("DATABASE_URL")
+    elif env.str("DB_NAME", default=""):
+        db = {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": env.str("DB_NAME"),
+            "USER": env.str("DB_USER", default="postgres"),
+            "PASSWORD": env.str("DB_PASSWORD", default=""),
+            "HOST": env.str("DB_HOST", default="127.0.0.1"),
+            "PORT": env.str("DB_PORT", default="5432"),
+        }
+    else:
+        # Embedded demo database. WAL lets the web server read while the cluster writes;
+        # IMMEDIATE transactions plus a busy timeout queue writers instead of failing with
+        # "database is locked".
+        path = env.str("SQLITE_PATH", default=str(BASE_DIR / "var" / "demo.sqlite3"))
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path,
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    if db["ENGINE"].endswith("postgresql"):
+        db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+        db["CONN_HEALTH_CHECKS"] = True
+    db.setdefault("TEST", {})
+    return db
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ------------------------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Auth, i18n, static ---------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env.str("TIME_ZONE", default="Europe/Paris")  # display zone; storage is UTC
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+# Identity documents will live here; never serve this path publicly (see README).
+PRIVATE_MEDIA_ROOT = env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private"))
+
+# --- Jobs (django-q2, ORM broker on the project database) -----------------------------------
+# The broker uses the same alias as the business tables, so a task enqueued inside a
+# transaction commits or rolls back with it (a built-in outbox). timeout < retry so a slow
+# task is never handed to a second worker while the first still runs; every task is
+# idempotent anyway (django-q2 delivers at least once).
+Q_CLUSTER = {
+    "name": "moneybridge",
+    "orm": "default",
+    "workers": env.int("Q_WORKERS", default=2),
+    "timeout": env.int("Q_TIMEOUT", default=120),
+    "retry": env.int("Q_RETRY", default=600),
+    "max_attempts": 1,
+    "ack_failures": True,
+    "catch_up": False,
+    "save_limit": env.int("Q_SAVE_LIMIT", default=1000),
+    "bulk": 1,
+    "poll": env.float("Q_POLL", default=1.0),
+    "recycle": 500,
+    "max_rss": 300_000,
+    "label": "Jobs",
+}
+
+# --- Money rules ------------------------------------------------------------------------------
+QUOTE_TTL_SECONDS = env.int("QUOTE_TTL_SECONDS", default=15 * 60)
+FUNDING_WINDOW_HOURS = env.int("FUNDING_WINDOW_HOURS", default=72)
+PAYOUT_POLL_BASE_SECONDS = env.int("PAYOUT_POLL_BASE_SECONDS", default=30)
+PAYOUT_POLL_MAX_SECONDS = env.int("PAYOUT_POLL_MAX_SECONDS", default=3600)
+PAYOUT_STALE_SENDING_SECONDS = env.int("PAYOUT_STALE_SENDING_SECONDS", default=300)
+PAYOUT_NOT_FOUND_GRACE_SECONDS = env.int("PAYOUT_NOT_FOUND_GRACE_SECONDS", default=900)
+PAYOUT_RETRY_BACKOFF_SECONDS = env.int("PAYOUT_RETRY_BACKOFF_SECONDS", default=60)
+STUCK_PAYOUT_PENDING_SECONDS = env.int("STUCK_PAYOUT_PENDING_SECONDS", default=600)
+# Until the real adapters land every payout provider code is served by the sandbox.
+SANDBOX_PROVIDERS = env.bool("SANDBOX_PROVIDERS", default=True)
+
+# --- Providers (credentials used by the real adapters) ---------------------------------------
+WAVE_API_KEY = env.str("WAVE_API_KEY", default="")
+WAVE_API_SECRET = env.str("WAVE_API_SECRET", default="")
+WAVE_BASE_URL = env.str("WAVE_BASE_URL", default="http://127.0.0.1:8101")
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+
+# --- Console ---------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,58 @@
+"""The ops console's look and navigation (django-unfold)."""
+
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+UNFOLD = {
+    "SITE_TITLE": "MoneyBridge",
+    "SITE_HEADER": "MoneyBridge",
+    "SITE_SYMBOL": "currency_exchange",
+    "ENVIRONMENT": "backoffice.dashboard.environment_callback",
+    "DASHBOARD_CALLBACK": "backoffice.dashboard.dashboard_callback",
+    "SIDEBAR": {
+        "show_search": True,
+        "show_all_applications": True,
+        "navigation": [
+            {
+                "title": _("Money"),
+                "items": [
+                    {
+                        "title": _("Transfers"),
+                        "icon": "swap_horiz",
+                        "link": reverse_lazy("admin:payments_transfer_changelist"),
+                    },
+                    {
+                        "title": _("Payout attempts"),
+                        "icon": "outbox",
+                        "link": reverse_lazy("admin:payments_payoutattempt_changelist"),
+                    },
+                    {
+                        "title": _("Customers"),
+                        "icon": "person",
+                        "link": reverse_lazy("admin:payments_customer_changelist"),
+                    },
+                    {
+                        "title": _("Journal entries"),
+                        "icon": "account_balance",
+                        "link": reverse_lazy("admin:payments_journalentry_changelist"),
+                    },
+                ],
+            },
+            {
+                "title": _("Pricing"),
+                "items": [
+                    {
+                        "title": _("Corridors"),
+                        "icon": "route",
+                        "link": reverse_lazy("admin:payments_corridor_changelist"),
+                    },
+                    {
+                        "title": _("FX rates"),
+                        "icon": "currency_exchange",
+                        "link": reverse_lazy("admin:payments_fxrate_changelist"),
+                    },
+                ],
+            },
+        ],
+    },
+}

@@ -1,0 +1,20 @@
+from payments.models.customers import Customer, Recipient
+from payments.models.ledger import Account, JournalEntry, Posting
+from payments.models.pricing import Corridor, FeeBand, FxRate
+from payments.models.quotes import Quote
+from payments.models.transfers import PayoutAttempt, Transfer, TransferEvent
+
+__all__ = [
+    "Account",
+    "Corridor",
+    "Customer",
+    "FeeBand",
+    "FxRate",
+    "JournalEntry",
+    "PayoutAttempt",
+    "Posting",
+    "Quote",
+    "Recipient",
+    "Transfer",
+    "TransferEvent",
+]

@@ -1,0 +1,152 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from payments.models.customers import Customer, Recipient
+from payments.models.pricing import Corridor
+from payments.models.quotes import Quote
+from payments.states import TransferStatus
+
+STATUS_CHOICES = [(s.value, s.value.replace("_", " ").capitalize()) for s in TransferStatus]
+
+
+class Transfer(models.Model):
+    """One sender-to-wallet transfer. Its status only changes in payments.transfers."""
+
+    reference = models.CharField(max_length=16, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="transfers")
+    recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="transfers")
+    quote = models.OneToOneField(Quote, on_delete=models.PROTECT, related_name="transfer")
+    corridor = models.ForeignKey(Corridor, on_delete=models.PROTECT, related_name="+")
+    payout_provider = models.CharField(max_length=20, db_index=True)
+    send_currency = models.CharField(max_length=3)
+    send_amount_minor = models.BigIntegerField()
+    fee_minor = models.BigIntegerField()
+    total_minor = models.BigIntegerField()
+    receive_currency = models.CharField(max_length=3)
+    receive_amount_minor = models.BigIntegerField()
+    rate = models.DecimalField(max_digits=24, decimal_places=10)
+    status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=TransferStatus.CREATED)
+    hold_reason = models.CharField(max_length=200, blank=True)
+    funding_deadline = models.DateTimeField()
+    funded_at = models.DateTimeField(null=True, blank=True)
+    paid_out_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "updated_at"], name="transfer_status_updated"),
+            models.Index(fields=["customer", "-created_at"], name="transfer_customer_recent"),
+            models.Index(fields=["-created_at"], name="transfer_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(send_amount_minor__gt=0)
+                & Q(fee_minor__gte=0)
+                & Q(receive_amount_minor__gt=0)
+                & Q(total_minor=models.F("send_amount_minor") + models.F("fee_minor")),
+                name="transfer_amounts_tie",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in TransferStatus]),
+                name="transfer_status_known",
+            ),
+        ]
+        permissions = [
+            ("hold_transfer", _("Can hold and release transfers")),
+            ("retry_payout", _("Can retry a failed payout")),
+            ("refund_transfer", _("Can refund a transfer")),
+            ("cancel_transfer", _("Can cancel a transfer")),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class TransferEvent(models.Model):
+    """The timeline: one row per status change, with who and why. Append-only."""
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=60, help_text=_("'system', a job name, or staff"))
+    reason = models.CharField(max_length=300, blank=True)
+    attempt = models.ForeignKey(
+        "PayoutAttempt", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["transfer", "created_at"], name="event_transfer_time")]
+
+    def __str__(self) -> str:
+        return f"{self.transfer_id}: {self.from_status or '∅'} → {self.to_status}"
+
+
+class PayoutAttempt(models.Model):
+    """One request to a provider to pay a transfer out. Its reference is the idempotency key.
+
+    An attempt is committed as SENDING before the provider is called, so a crash mid-call
+    leaves a trace the sweeper resolves by asking the provider, never by sending again.
+    """
+
+    class Status(models.TextChoices):
+        SENDING = "sending", _("Sending")
+        SUBMITTED = "submitted", _("Submitted")
+        UNKNOWN = "unknown", _("Outcome unknown")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        NOT_SENT = "not_sent", _("Not sent")
+
+    OPEN = (Status.SENDING, Status.SUBMITTED, Status.UNKNOWN)
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="attempts")
+    number = models.PositiveSmallIntegerField()
+    reference = models.CharField(max_length=32, unique=True)
+    provider = models.CharField(max_length=20)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENDING)
+    provider_ref = models.CharField(max_length=100, blank=True)
+    error_code = models.CharField(max_length=60, blank=True)
+    error_message = models.CharField(max_length=300, blank=True)
+    checks = models.PositiveIntegerField(default=0, help_text=_("Status queries made"))
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["transfer", "number"]
+        constraints = [
+            # The database itself refuses a second in-flight attempt for one transfer.
+            models.UniqueConstraint(
+                fields=["transfer"],
+                condition=Q(status__in=["sending", "submitted", "unknown"]),
+                name="one_open_attempt_per_transfer",
+            ),
+            models.UniqueConstraint(fields=["transfer", "number"], name="attempt_number_unique"),
+            models.UniqueConstraint(
+                fields=["transfer"],
+                condition=Q(status="succeeded"),
+                name="one_success_per_transfer",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_check_at"],
+                condition=Q(status__in=["submitted", "unknown"]),
+                name="attempt_due_checks",
+            ),
+            models.Index(
+                fields=["updated_at"], condition=Q(status="sending"), name="attempt_sending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference

@@ -1,0 +1,266 @@
+"""Payout orchestration: attempts, provider calls, status checks, and the sweeper.
+
+The no-double-payout rule, in three parts:
+1. An attempt is committed as SENDING, under the transfer lock, before the provider is
+   called; the database allows one open attempt per transfer.
+2. The provider call runs outside any transaction, with the attempt's reference as the
+   provider's idempotency key.
+3. A timeout or any unclear answer leaves the attempt UNKNOWN, resolved only by asking the
+   provider for the status of that reference. A new attempt is made only once the previous
+   one is known to have failed or never to have reached the provider.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from payments.jobs import enqueue
+from payments.models import PayoutAttempt, Transfer
+from payments.references import attempt_reference
+from payments.states import TransferStatus as S
+from payments.transfers import (
+    CHECKS_JOB,
+    SUBMIT_JOB,
+    lock_transfer,
+    transfer_paid_out,
+    transfer_payout_failed,
+    transfer_payout_submitted,
+)
+from providers.base import PayoutRequest, PayoutResult, PayoutState
+from providers.errors import PermanentError, ProviderError, UnknownOutcomeError
+from providers.registry import get_provider
+
+log = logging.getLogger(__name__)
+A = PayoutAttempt.Status
+FINAL = (A.SUCCEEDED, A.FAILED, A.NOT_SENT)
+# After this many attempts in a row that never reached the provider, a person looks.
+MAX_NOT_SENT = 5
+
+
+def _next_check(checks: int, now: datetime) -> datetime:
+    delay = min(settings.PAYOUT_POLL_BASE_SECONDS * 2**checks, settings.PAYOUT_POLL_MAX_SECONDS)
+    return now + timedelta(seconds=delay)
+
+
+# --- Submission ---------------------------------------------------------------------------------
+
+
+def payout_submit(transfer_id: int) -> PayoutAttempt | None:
+    """Send the payout of a transfer awaiting it. Safe to run twice or concurrently."""
+    attempt = _open_attempt(transfer_id)
+    if attempt is None:
+        return None
+    return _send(attempt)
+
+
+@transaction.atomic
+def _open_attempt(transfer_id: int) -> PayoutAttempt | None:
+    transfer = lock_transfer(transfer_id)
+    if transfer.status != S.PAYOUT_PENDING:
+        return None
+    if transfer.attempts.filter(status__in=PayoutAttempt.OPEN).exists():
+        return None
+    number = (transfer.attempts.aggregate(n=Max("number"))["n"] or 0) + 1
+    return PayoutAttempt.objects.create(
+        transfer=transfer,
+        number=number,
+        reference=attempt_reference(transfer.reference, number),
+        provider=transfer.payout_provider,
+    )
+
+
+def _request(attempt: PayoutAttempt) -> PayoutRequest:
+    transfer = Transfer.objects.select_related("recipient").get(pk=attempt.transfer_id)
+    recipient = transfer.recipient
+    return PayoutRequest(
+        reference=attempt.reference,
+        amount_minor=transfer.receive_amount_minor,
+        currency=transfer.receive_currency,
+        msisdn=recipient.phone,
+        recipient_name=recipient.full_name,
+        country=recipient.country,
+    )
+
+
+def _send(attempt: PayoutAttempt) -> PayoutAttempt:
+    provider = get_provider(attempt.provider)
+    try:
+        result = provider.send_payout(_request(attempt))
+    except PermanentError as exc:
+        result = PayoutResult(PayoutState.FAILED, error_code=exc.code, message=str(exc))
+    except UnknownOutcomeError as exc:
+        return payout_mark_unknown(attempt.pk, detail=str(exc))
+    except ProviderError as exc:  # retryable or our own configuration: nothing was sent
+        return payout_mark_not_sent(
+            attempt.pk, code=exc.code or type(exc).__name__, detail=str(exc)
+        )
+    except Exception as exc:  # noqa: BLE001 - anything unexpected may have reached the provider
+        log.exception("payout %s: unexpected error while sending", attempt.reference)
+        return payout_mark_unknown(attempt.pk, detail=f"unexpected error: {exc}")
+    return payout_record(attempt.pk, result)
+
+
+# --- Recording outcomes (monotonic: a final attempt never changes) ---------------------------
+
+
+def _lock_attempt(attempt_id: int) -> tuple[Transfer, PayoutAttempt]:
+    transfer_id = PayoutAttempt.objects.values_list("transfer_id", flat=True).get(pk=attempt_id)
+    transfer = lock_transfer(transfer_id)  # lock order: transfer, then attempt
+    return transfer, PayoutAttempt.objects.select_for_update().get(pk=attempt_id)
+
+
+@transaction.atomic
+def payout_record(attempt_id: int, result: PayoutResult, *, checked: bool = False) -> PayoutAttempt:
+    """Apply what the provider says about an attempt. Idempotent and order-independent."""
+    now = timezone.now()
+    transfer, attempt = _lock_attempt(attempt_id)
+    if attempt.status in FINAL:
+        return attempt
+    if checked:
+        attempt.checks += 1
+    attempt.provider_ref = result.provider_ref or attempt.provider_ref
+    if result.state == PayoutState.SUCCEEDED:
+        _finish(attempt, A.SUCCEEDED, now)
+        transfer_payout_submitted(transfer, attempt, reason="accepted by the provider")
+        transfer_paid_out(transfer, attempt, now=now)
+    elif result.state == PayoutState.FAILED:
+        _finish(attempt, A.FAILED, now, code=result.error_code, detail=result.message)
+        transfer_payout_failed(
+            transfer,
+            attempt,
+            reason=f"{attempt.provider}: {result.error_code or result.raw_status}",
+        )
+    elif result.state == PayoutState.PENDING:
+        attempt.status = A.SUBMITTED
+        attempt.next_check_at = _next_check(attempt.checks, now)
+        transfer_payout_submitted(transfer, attempt, reason="accepted by the provider")
+    elif now - attempt.created_at < timedelta(seconds=settings.PAYOUT_NOT_FOUND_GRACE_SECONDS):
+        attempt.next_check_at = _next_check(attempt.checks, now)  # not found yet: ask again
+    else:
+        _finish(attempt, A.NOT_SENT, now, code="not_received", detail="the provider never got it")
+        if transfer.status == S.PAYOUT_SUBMITTED:
+            transfer_payout_failed(
+                transfer, attempt, reason="the provider never received the payout"
+            )
+    attempt.save()
+    return attempt
+
+
+def _finish(attempt: PayoutAttempt, status: str, now: datetime, *, code="", detail="") -> None:
+    attempt.status = status
+    attempt.finished_at = now
+    attempt.next_check_at = None
+    attempt.error_code = code[:60]
+    attempt.error_message = detail[:300]
+
+
+@transaction.atomic
+def payout_mark_unknown(attempt_id: int, *, detail: str) -> PayoutAttempt:
+    now = timezone.now()
+    transfer, attempt = _lock_attempt(attempt_id)
+    if attempt.status != A.SENDING:
+        return attempt
+    attempt.status = A.UNKNOWN
+    attempt.error_message = detail[:300]
+    attempt.next_check_at = _next_check(0, now)
+    attempt.save()
+    transfer_payout_submitted(
+        transfer, attempt, reason="outcome unknown: checking with the provider"
+    )
+    return attempt
+
+
+@transaction.atomic
+def payout_mark_not_sent(attempt_id: int, *, code: str, detail: str) -> PayoutAttempt:
+    """The provider certainly did not act. The sweeper makes a new attempt after a pause."""
+    now = timezone.now()
+    transfer, attempt = _lock_attempt(attempt_id)
+    if attempt.status != A.SENDING:
+        return attempt
+    _finish(attempt, A.NOT_SENT, now, code=code, detail=detail)
+    attempt.save()
+    recent = transfer.attempts.order_by("-number").values_list("status", flat=True)[:MAX_NOT_SENT]
+    if len(recent) == MAX_NOT_SENT and all(s == A.NOT_SENT for s in recent):
+        transfer_payout_failed(
+            transfer,
+            attempt,
+            reason=f"{attempt.provider} unreachable after {MAX_NOT_SENT} attempts",
+        )
+    return attempt
+
+
+# --- Status checks ------------------------------------------------------------------------------
+
+
+def payout_check(attempt_id: int) -> PayoutAttempt:
+    """Ask the provider where an open attempt stands, and record the answer."""
+    attempt = PayoutAttempt.objects.get(pk=attempt_id)
+    if attempt.status in FINAL:
+        return attempt
+    stale_before = timezone.now() - timedelta(seconds=settings.PAYOUT_STALE_SENDING_SECONDS)
+    if attempt.status == A.SENDING and attempt.updated_at > stale_before:
+        return attempt  # a worker is sending it right now
+    try:
+        result = get_provider(attempt.provider).get_payout_status(attempt.reference)
+    except ProviderError as exc:
+        log.warning("payout %s: status check failed: %s", attempt.reference, exc)
+        return _postpone_check(attempt_id)
+    return payout_record(attempt_id, result, checked=True)
+
+
+@transaction.atomic
+def _postpone_check(attempt_id: int) -> PayoutAttempt:
+    _, attempt = _lock_attempt(attempt_id)
+    if attempt.status not in FINAL:
+        attempt.checks += 1
+        attempt.next_check_at = _next_check(attempt.checks, timezone.now())
+        attempt.save(update_fields=["checks", "next_check_at", "updated_at"])
+    return attempt
+
+
+def poll_due_payouts(*, limit: int = 200) -> int:
+    """Check every submitted or unknown attempt whose next check is due."""
+    due = list(
+        PayoutAttempt.objects.filter(
+            status__in=(A.SUBMITTED, A.UNKNOWN), next_check_at__lte=timezone.now()
+        )
+        .order_by("next_check_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for attempt_id in due:
+        payout_check(attempt_id)
+    return len(due)
+
+
+def sweep_stuck_transfers(*, limit: int = 500) -> dict[str, int]:
+    """Find payouts that a lost job or a dead worker left behind, and move them on."""
+    now = timezone.now()
+    stale = list(
+        PayoutAttempt.objects.filter(
+            status=A.SENDING,
+            updated_at__lt=now - timedelta(seconds=settings.PAYOUT_STALE_SENDING_SECONDS),
+        ).values_list("pk", flat=True)[:limit]
+    )
+    for attempt_id in stale:
+        payout_check(attempt_id)
+    backoff = now - timedelta(seconds=settings.PAYOUT_RETRY_BACKOFF_SECONDS)
+    waiting = list(
+        Transfer.objects.filter(status=S.PAYOUT_PENDING, updated_at__lt=backoff)
+        .exclude(attempts__status__in=PayoutAttempt.OPEN)
+        .exclude(Q(attempts__finished_at__gte=backoff))
+        .values_list("pk", flat=True)[:limit]
+    )
+    for transfer_id in waiting:
+        enqueue(SUBMIT_JOB, transfer_id)
+    unchecked = list(
+        Transfer.objects.filter(status=S.FUNDED, updated_at__lt=backoff).values_list(
+            "pk", flat=True
+        )[:limit]
+    )
+    for transfer_id in unchecked:
+        enqueue(CHECKS_JOB, transfer_id)
+    return {"stale_attempts": len(stale), "resubmitted": len(waiting), "rechecked": len(unchecked)}

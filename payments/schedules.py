@@ -1,0 +1,34 @@
+"""The recurring jobs, installed idempotently (by migration and by `install_schedules`)."""
+
+from django.utils import timezone
+
+SCHEDULES = [
+    # name, function, every N minutes
+    ("Poll submitted payouts", "payments.tasks.poll_due_payouts", 1),
+    ("Sweep stuck transfers", "payments.tasks.sweep_stuck_transfers", 5),
+    ("Expire quotes and unfunded transfers", "payments.tasks.expire_quotes_and_transfers", 10),
+]
+
+
+def install(schedule_model=None) -> int:
+    """Create or update each schedule by name; never duplicates one."""
+    if schedule_model is None:
+        from django_q.models import Schedule as schedule_model
+    for name, func, minutes in SCHEDULES:
+        schedule_model.objects.update_or_create(
+            name=name,
+            defaults={
+                "func": func,
+                "schedule_type": "I",  # Schedule.MINUTES
+                "minutes": minutes,
+                "repeats": -1,
+            },
+            create_defaults={
+                "func": func,
+                "schedule_type": "I",
+                "minutes": minutes,
+                "repeats": -1,
+                "next_run": timezone.now(),
+            },
+        )
+    return len(SCHEDULES)

@@ -1,0 +1,31 @@
+"""django-q2 entry points: ids in, one service call each. Every task is safe to run twice."""
+
+from payments import payouts, pricing, transfers
+
+
+def transfer_run_checks(transfer_id: int) -> str:
+    return transfers.transfer_run_checks(transfer_id=transfer_id).status
+
+
+def payout_submit(transfer_id: int) -> str:
+    attempt = payouts.payout_submit(transfer_id)
+    return attempt.reference if attempt else "nothing to send"
+
+
+def payout_check(attempt_id: int) -> str:
+    return payouts.payout_check(attempt_id).status
+
+
+def poll_due_payouts() -> int:
+    return payouts.poll_due_payouts()
+
+
+def sweep_stuck_transfers() -> dict:
+    return payouts.sweep_stuck_transfers()
+
+
+def expire_quotes_and_transfers() -> dict:
+    return {
+        "transfers_expired": transfers.transfers_expire_due(),
+        "quotes_purged": pricing.quotes_purge_expired(),
+    }

@@ -1,0 +1,322 @@
+"""The transfer state machine: the only module that changes a transfer's status.
+
+Every move locks the transfer row, checks the move against payments.states, writes a
+TransferEvent (who, when, why) and the move's ledger entry, and enqueues its follow-up job,
+all in one database transaction. An illegal move raises and changes nothing.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from compliance.facade import hold_reason_for_transfer
+from payments import ledger
+from payments.errors import (
+    IllegalTransition,
+    InvalidRecipient,
+    NotAllowedNow,
+    NotFound,
+    ProviderNotAvailable,
+    QuoteExpired,
+    QuoteUnavailable,
+)
+from payments.jobs import enqueue
+from payments.models import PayoutAttempt, Quote, Recipient, Transfer, TransferEvent
+from payments.references import new_transfer_reference
+from payments.states import TransferStatus as S
+from payments.states import ensure_can_move
+
+SUBMIT_JOB = "payments.tasks.payout_submit"
+CHECKS_JOB = "payments.tasks.transfer_run_checks"
+
+
+def lock_transfer(transfer_id: int) -> Transfer:
+    """Lock the transfer row for the rest of the transaction (always the first lock taken)."""
+    transfer = (
+        Transfer.objects.select_for_update(of=("self",))
+        .select_related("quote")
+        .filter(pk=transfer_id)
+        .first()
+    )
+    if transfer is None:
+        raise NotFound(f"transfer {transfer_id} does not exist")
+    return transfer
+
+
+def _move(
+    transfer: Transfer,
+    target: S,
+    *,
+    actor=None,
+    via: str = "system",
+    reason: str = "",
+    attempt: PayoutAttempt | None = None,
+    fields: dict | None = None,
+) -> Transfer:
+    """Apply one checked move to a transfer the caller has locked."""
+    ensure_can_move(transfer.status, target)
+    TransferEvent.objects.create(
+        transfer=transfer,
+        from_status=transfer.status,
+        to_status=target,
+        actor=actor,
+        actor_label=actor.get_username() if actor else via,
+        reason=reason[:300],
+        attempt=attempt,
+    )
+    transfer.status = target
+    for name, value in (fields or {}).items():
+        setattr(transfer, name, value)
+    transfer.save(update_fields=["status", "updated_at", *(fields or {})])
+    return transfer
+
+
+# --- Creation -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transfer_create(
+    *, customer, quote_id, recipient_id: int, via: str = "api", now: datetime | None = None
+) -> Transfer:
+    """Turn an unexpired quote into a transfer awaiting the sender's euros."""
+    now = now or timezone.now()
+    quote = (
+        Quote.objects.select_for_update(of=("self",))
+        .select_related("corridor")
+        .filter(pk=quote_id, customer=customer)
+        .first()
+    )
+    if quote is None:
+        raise NotFound("quote not found")
+    if quote.expires_at <= now:
+        raise QuoteExpired("this quote has expired: ask for a new one")
+    if Transfer.objects.filter(quote=quote).exists():
+        raise QuoteUnavailable("this quote was already used for a transfer")
+    recipient = Recipient.objects.filter(pk=recipient_id, customer=customer).first()
+    if recipient is None:
+        raise NotFound("recipient not found")
+    corridor = quote.corridor
+    if recipient.country != corridor.destination_country:
+        raise InvalidRecipient(
+            f"this quote pays out in {corridor.destination_country}, "
+            f"the recipient's wallet is in {recipient.country}"
+        )
+    if recipient.provider != quote.payout_provider:
+        raise InvalidRecipient(
+            f"this quote pays out by {quote.payout_provider}, "
+            f"the recipient's wallet is with {recipient.provider}"
+        )
+    transfer = Transfer.objects.create(
+        reference=new_transfer_reference(),
+        customer=customer,
+        recipient=recipient,
+        quote=quote,
+        corridor=corridor,
+        payout_provider=quote.payout_provider,
+        send_currency=quote.send_currency,
+        send_amount_minor=quote.send_amount_minor,
+        fee_minor=quote.fee_minor,
+        total_minor=quote.total_minor,
+        receive_currency=quote.receive_currency,
+        receive_amount_minor=quote.receive_amount_minor,
+        rate=quote.rate,
+        funding_deadline=now + timedelta(hours=settings.FUNDING_WINDOW_HOURS),
+    )
+    TransferEvent.objects.create(
+        transfer=transfer, to_status=S.CREATED, actor_label=via, reason="created from quote"
+    )
+    return transfer
+
+
+# --- Funding and compliance -------------------------------------------------------------------
+
+
+@transaction.atomic
+def transfer_mark_funded(
+    *, transfer_id: int, via: str = "stripe", reason: str = "", now: datetime | None = None
+) -> Transfer:
+    """The sender's euros arrived. Safe to call twice: a funded transfer is left as it is."""
+    transfer = lock_transfer(transfer_id)
+    if transfer.funded_at is not None:
+        return transfer
+    _move(
+        transfer,
+        S.FUNDED,
+        via=via,
+        reason=reason or "funds received",
+        fields={"funded_at": now or timezone.now()},
+    )
+    ledger.post_funding(transfer)
+    enqueue(CHECKS_JOB, transfer.pk)
+    return transfer
+
+
+@transaction.atomic
+def transfer_run_checks(*, transfer_id: int) -> Transfer:
+    """Compliance checks on a funded transfer: hold it for review or send it to payout.
+
+    A job, not part of funding, because screening may be slow; safe to run twice.
+    """
+    transfer = lock_transfer(transfer_id)
+    if transfer.status != S.FUNDED:
+        return transfer
+    hold_reason = hold_reason_for_transfer(transfer)
+    if hold_reason:
+        return _move(
+            transfer,
+            S.ON_HOLD,
+            via="compliance",
+            reason=hold_reason,
+            fields={"hold_reason": hold_reason},
+        )
+    return _start_payout(transfer, via="system", reason="checks passed")
+
+
+def _start_payout(transfer: Transfer, *, actor=None, via: str, reason: str) -> Transfer:
+    _move(
+        transfer, S.PAYOUT_PENDING, actor=actor, via=via, reason=reason, fields={"hold_reason": ""}
+    )
+    ledger.post_conversion(transfer)
+    enqueue(SUBMIT_JOB, transfer.pk)
+    return transfer
+
+
+@transaction.atomic
+def transfer_hold(*, transfer_id: int, reason: str, actor=None, via: str = "staff") -> Transfer:
+    if not reason.strip():
+        raise NotAllowedNow("say why the transfer is held")
+    transfer = lock_transfer(transfer_id)
+    return _move(
+        transfer, S.ON_HOLD, actor=actor, via=via, reason=reason, fields={"hold_reason": reason}
+    )
+
+
+@transaction.atomic
+def transfer_release(*, transfer_id: int, reason: str, actor=None, via: str = "staff") -> Transfer:
+    transfer = lock_transfer(transfer_id)
+    ensure_can_move(transfer.status, S.PAYOUT_PENDING)
+    if transfer.status != S.ON_HOLD:
+        raise IllegalTransition(transfer.status, "released")
+    return _start_payout(transfer, actor=actor, via=via, reason=reason or "released")
+
+
+# --- Ending without a payout ------------------------------------------------------------------
+
+
+@transaction.atomic
+def transfer_cancel(
+    *, transfer_id: int, reason: str = "", actor=None, via: str = "sender"
+) -> Transfer:
+    """Cancel before any money arrived. A funded transfer is refunded instead."""
+    transfer = lock_transfer(transfer_id)
+    if transfer.status != S.CREATED:
+        raise NotAllowedNow(
+            f"only a transfer still awaiting funds can be cancelled; this one is {transfer.status}",
+            code="not_cancellable",
+        )
+    return _move(transfer, S.CANCELLED, actor=actor, via=via, reason=reason or "cancelled")
+
+
+@transaction.atomic
+def transfer_expire(*, transfer_id: int, now: datetime | None = None) -> Transfer:
+    """Expire an unfunded transfer past its funding deadline; otherwise leave it alone."""
+    now = now or timezone.now()
+    transfer = lock_transfer(transfer_id)
+    if transfer.status != S.CREATED or transfer.funding_deadline > now:
+        return transfer
+    return _move(transfer, S.EXPIRED, via="job:expiry", reason="funds did not arrive in time")
+
+
+@transaction.atomic
+def transfer_refund(*, transfer_id: int, reason: str, actor=None, via: str = "staff") -> Transfer:
+    """Owe the sender their money back: undo any conversion, book the refund."""
+    transfer = lock_transfer(transfer_id)
+    ensure_can_move(transfer.status, S.REFUNDED)
+    if transfer.attempts.filter(status__in=PayoutAttempt.OPEN).exists():
+        raise NotAllowedNow("a payout is in flight with the provider: wait for its outcome")
+    _move(transfer, S.REFUNDED, actor=actor, via=via, reason=reason or "refunded")
+    ledger.post_refund(transfer)
+    return transfer
+
+
+@transaction.atomic
+def transfer_retry_payout(
+    *,
+    transfer_id: int,
+    reason: str = "",
+    provider: str | None = None,
+    actor=None,
+    via: str = "staff",
+) -> Transfer:
+    """Try a failed payout again, by the same provider or another one of the corridor."""
+    transfer = lock_transfer(transfer_id)
+    ensure_can_move(transfer.status, S.PAYOUT_PENDING)
+    if transfer.status != S.PAYOUT_FAILED:
+        raise IllegalTransition(transfer.status, "retry")
+    fields = {}
+    if provider and provider != transfer.payout_provider:
+        if provider not in transfer.corridor.payout_providers:
+            raise ProviderNotAvailable(f"{provider} does not pay out on {transfer.corridor.code}")
+        fields["payout_provider"] = provider
+    _move(
+        transfer,
+        S.PAYOUT_PENDING,
+        actor=actor,
+        via=via,
+        reason=reason or f"retry by {provider or transfer.payout_provider}",
+        fields=fields,
+    )
+    enqueue(SUBMIT_JOB, transfer.pk)
+    return transfer
+
+
+# --- Payout outcomes (called by payments.payouts under the transfer lock) ----------------------
+
+
+def transfer_payout_submitted(transfer: Transfer, attempt: PayoutAttempt, *, reason: str) -> None:
+    if transfer.status == S.PAYOUT_PENDING:
+        _move(
+            transfer,
+            S.PAYOUT_SUBMITTED,
+            via=f"provider:{attempt.provider}",
+            reason=reason,
+            attempt=attempt,
+        )
+
+
+def transfer_paid_out(transfer: Transfer, attempt: PayoutAttempt, *, now: datetime) -> None:
+    _move(
+        transfer,
+        S.PAID_OUT,
+        via=f"provider:{attempt.provider}",
+        reason=f"paid by {attempt.provider} ({attempt.provider_ref or attempt.reference})",
+        attempt=attempt,
+        fields={"paid_out_at": now},
+    )
+    ledger.post_payout(transfer, attempt.provider)
+
+
+def transfer_payout_failed(transfer: Transfer, attempt: PayoutAttempt, *, reason: str) -> None:
+    _move(
+        transfer,
+        S.PAYOUT_FAILED,
+        via=f"provider:{attempt.provider}",
+        reason=reason,
+        attempt=attempt,
+    )
+
+
+def transfers_expire_due(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Expire every unfunded transfer past its funding deadline, each under its own lock."""
+    now = now or timezone.now()
+    due = list(
+        Transfer.objects.filter(status=S.CREATED, funding_deadline__lte=now).values_list(
+            "pk", flat=True
+        )[:limit]
+    )
+    expired = 0
+    for transfer_id in due:
+        expired += transfer_expire(transfer_id=transfer_id, now=now).status == S.EXPIRED
+    return expired

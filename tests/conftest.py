@@ -1,0 +1,29 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from payments.models import Corridor, FxRate
+
+
+@pytest.fixture
+def corridors(db):
+    """The corridors, fee bands and staff groups of fixtures/initial_data.json."""
+    if not Corridor.objects.exists():
+        call_command("loaddata", "fixtures/initial_data.json", verbosity=0)
+
+
+@pytest.fixture
+def fresh_rates(corridors):
+    """Current floating rates for the corridors that need them (XOF/XAF are pegged)."""
+    now = timezone.now()
+    for currency, rate in (("GHS", Decimal("16.4210")), ("GNF", Decimal("9350.25"))):
+        FxRate.objects.create(
+            base_currency="EUR",
+            quote_currency=currency,
+            rate=rate,
+            source="test",
+            as_of=now - timedelta(minutes=5),
+        )
