@@ -87,9 +87,8 @@ def _request(attempt: PayoutAttempt) -> PayoutRequest:
 
 
 def _send(attempt: PayoutAttempt) -> PayoutAttempt:
-    provider = get_provider(attempt.provider)
     try:
-        result = provider.send_payout(_request(attempt))
+        result = get_provider(attempt.provider).send_payout(_request(attempt))
     except PermanentError as exc:
         result = PayoutResult(PayoutState.FAILED, error_code=exc.code, message=str(exc))
     except UnknownOutcomeError as exc:

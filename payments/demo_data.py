@@ -1,0 +1,232 @@
+"""Realistic demo data, made through the real services so every number and entry is true."""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django_q.models import OrmQ
+from faker import Faker
+
+from payments import payouts, pricing, transfers
+from payments.customers import customer_create, normalize_msisdn, recipient_create
+from payments.errors import DomainError
+from payments.models import (
+    Corridor,
+    Customer,
+    PayoutAttempt,
+    Quote,
+    Recipient,
+    Transfer,
+    TransferEvent,
+)
+from payments.states import TransferStatus as S
+
+FIRST_NAMES = [
+    "Aminata",
+    "Moussa",
+    "Fatou",
+    "Ibrahima",
+    "Awa",
+    "Mamadou",
+    "Aïssatou",
+    "Ousmane",
+    "Mariama",
+    "Cheikh",
+    "Kadiatou",
+    "Seydou",
+    "Adjoa",
+    "Kwame",
+    "Yaw",
+    "Akosua",
+    "Salif",
+    "Rokia",
+    "Boubacar",
+    "Ndeye",
+    "Jean-Baptiste",
+    "Brigitte",
+    "Koffi",
+    "Abena",
+]
+LAST_NAMES = [
+    "Diallo",
+    "Ndiaye",
+    "Traoré",
+    "Coulibaly",
+    "Diop",
+    "Keïta",
+    "Sow",
+    "Camara",
+    "Touré",
+    "Bah",
+    "Koné",
+    "Ouédraogo",
+    "Sawadogo",
+    "Mensah",
+    "Owusu",
+    "Boateng",
+    "Fofana",
+    "Sylla",
+    "Kaboré",
+    "Ngono",
+    "Mbarga",
+    "Fall",
+    "Sarr",
+    "Cissé",
+    "Kouassi",
+    "Yao",
+]
+# A mobile prefix per country; the rest of the number is random (never ending in 00-09,
+# which the sandbox reserves for failure scenarios).
+MOBILE_PREFIX = {
+    "SN": ("+22177", 7), "CI": ("+225070", 7), "ML": ("+22376", 6), "BF": ("+22670", 6),
+    "CM": ("+23767", 7), "GN": ("+22462", 7), "GH": ("+23324", 7),
+}  # fmt: skip
+# How the seeded transfers end up, by weight.
+OUTCOMES = [
+    (S.PAID_OUT, 70), (S.CREATED, 4), (S.CANCELLED, 3), (S.EXPIRED, 4), (S.FUNDED, 2),
+    (S.ON_HOLD, 3), (S.PAYOUT_PENDING, 2), (S.PAYOUT_SUBMITTED, 4), (S.PAYOUT_FAILED, 4),
+    (S.REFUNDED, 4),
+]  # fmt: skip
+HOLD_REASONS = [
+    "possible sanctions list match on recipient name",
+    "amount unusual for this sender",
+    "sender identity documents under review",
+]
+
+
+class Seeder:
+    def __init__(self, seed: int = 7):
+        self.rnd = random.Random(seed)
+        self.fake = Faker("fr_FR")
+        self.fake.seed_instance(seed)
+        self.corridors = list(Corridor.objects.filter(active=True))
+
+    def wallet_number(self, country: str, scenario_suffix: str | None = None) -> str:
+        prefix, digits = MOBILE_PREFIX[country]
+        while True:
+            body = "".join(self.rnd.choice("0123456789") for _ in range(digits - 2))
+            tail = scenario_suffix or f"{self.rnd.randint(10, 99)}"
+            try:
+                return normalize_msisdn(prefix + body + tail, country)
+            except DomainError:
+                continue
+
+    def ensure_rates(self) -> None:
+        now = timezone.now()
+        for currency, rate in (("GHS", Decimal("16.4210")), ("GNF", Decimal("9350.25"))):
+            pricing.fx_rate_record(base="EUR", quote=currency, rate=rate, source="demo", as_of=now)
+
+    def customer(self, n: int) -> Customer:
+        first, last = self.rnd.choice(FIRST_NAMES), self.rnd.choice(LAST_NAMES)
+        if self.rnd.random() < 0.3:
+            first, last = self.fake.first_name(), self.fake.last_name()
+        email = f"{first}.{last}.{n}@example.com".lower().replace(" ", "")
+        return customer_create(
+            email=email, first_name=first, last_name=last, country="FR", phone=f"+336{n:08d}"
+        )
+
+    def recipient(
+        self, sender: Customer, corridor: Corridor, suffix: str | None = None
+    ) -> Recipient:
+        country = corridor.destination_country
+        return recipient_create(
+            customer=sender,
+            first_name=self.rnd.choice(FIRST_NAMES),
+            last_name=self.rnd.choice(LAST_NAMES),
+            country=country,
+            phone=self.wallet_number(country, suffix),
+            provider=self.rnd.choice(corridor.payout_providers),
+        )
+
+    def send_amount(self, corridor: Corridor) -> int:
+        euros = min(max(round(self.rnd.lognormvariate(4.9, 0.8) / 5) * 5, 10), 2500)
+        return max(euros * 100, corridor.min_send_minor)
+
+    def transfer(self, sender: Customer, target: S) -> Transfer:
+        corridor = self.rnd.choice(self.corridors)
+        suffix = "00" if target == S.PAYOUT_FAILED else None
+        to = self.recipient(sender, corridor, suffix)
+        quote = pricing.quote_create(
+            customer=sender,
+            corridor_code=corridor.code,
+            send_amount_minor=self.send_amount(corridor),
+            payout_provider=to.provider,
+        )
+        t = transfers.transfer_create(customer=sender, quote_id=quote.pk, recipient_id=to.pk)
+        self.drive(t, target)
+        return t
+
+    def drive(self, t: Transfer, target: S) -> None:
+        pk = t.pk
+        if target == S.CREATED:
+            return
+        if target == S.CANCELLED:
+            transfers.transfer_cancel(transfer_id=pk, reason="sender cancelled in the app")
+            return
+        if target == S.EXPIRED:
+            Transfer.objects.filter(pk=pk).update(funding_deadline=timezone.now())
+            transfers.transfer_expire(transfer_id=pk)
+            return
+        transfers.transfer_mark_funded(transfer_id=pk, reason="SEPA credit transfer received")
+        if target == S.FUNDED:
+            return
+        if target in (S.ON_HOLD, S.REFUNDED):
+            transfers.transfer_hold(
+                transfer_id=pk, reason=self.rnd.choice(HOLD_REASONS), via="compliance"
+            )
+            if target == S.REFUNDED:
+                transfers.transfer_refund(
+                    transfer_id=pk, reason="sender asked to cancel during review"
+                )
+            return
+        transfers.transfer_run_checks(transfer_id=pk)
+        if target == S.PAYOUT_PENDING:
+            return
+        attempt = payouts.payout_submit(pk)
+        if target in (S.PAID_OUT,):
+            payouts.payout_check(attempt.pk)
+
+    def backdate(self, t: Transfer, days: int) -> None:
+        """Spread history over the past weeks; the ledger keeps its booking dates."""
+        delta = timedelta(days=self.rnd.uniform(0, days), minutes=self.rnd.randint(0, 600))
+        Transfer.objects.filter(pk=t.pk).update(
+            created_at=F("created_at") - delta,
+            updated_at=F("updated_at") - delta,
+            funding_deadline=F("funding_deadline") - delta,
+            funded_at=F("funded_at") - delta,
+            paid_out_at=F("paid_out_at") - delta,
+        )
+        TransferEvent.objects.filter(transfer_id=t.pk).update(created_at=F("created_at") - delta)
+        PayoutAttempt.objects.filter(transfer_id=t.pk).update(
+            created_at=F("created_at") - delta, updated_at=F("updated_at") - delta
+        )
+        Quote.objects.filter(pk=t.quote_id).update(
+            created_at=F("created_at") - delta, expires_at=F("expires_at") - delta
+        )
+
+
+def seed(
+    *, customers: int = 300, transfers_count: int = 2000, days: int = 60, seed: int = 7
+) -> dict:
+    seeder = Seeder(seed)
+    seeder.ensure_rates()
+    first_job = OrmQ.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    start = Customer.objects.count()
+    with transaction.atomic():
+        senders = [seeder.customer(start + i) for i in range(customers)]
+    statuses, weights = zip(*OUTCOMES, strict=True)
+    made = 0
+    while made < transfers_count:
+        with transaction.atomic():
+            for _ in range(min(100, transfers_count - made)):
+                target = seeder.rnd.choices(statuses, weights)[0]
+                t = seeder.transfer(seeder.rnd.choice(senders), target)
+                if target not in (S.PAYOUT_PENDING, S.PAYOUT_SUBMITTED, S.FUNDED, S.CREATED):
+                    seeder.backdate(t, days)
+                made += 1
+    # The jobs the services queued were run inline above; drop them so the cluster starts idle.
+    OrmQ.objects.filter(pk__gt=first_job).delete()
+    return {"customers": customers, "transfers": made}
