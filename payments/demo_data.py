@@ -99,7 +99,7 @@ HOLD_REASONS = [
 
 class Seeder:
     def __init__(self, seed: int = 7):
-        self.rnd = random.Random(seed)
+        self.rnd = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
         self.fake = Faker("fr_FR")
         self.fake.seed_instance(seed)
         self.corridors = list(Corridor.objects.filter(active=True))

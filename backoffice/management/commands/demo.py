@@ -1,5 +1,6 @@
 """`make demo`: set up the embedded database, then run the web server and a job cluster."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -19,10 +20,8 @@ def _stop(signum, frame):
 
 
 def _signal_group(proc: subprocess.Popen, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 class Command(BaseCommand):
@@ -55,11 +54,11 @@ class Command(BaseCommand):
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         # Each child leads its own process group, so stopping reaches the cluster's workers too.
         procs = [
-            subprocess.Popen(
+            subprocess.Popen(  # noqa: S603 - our own manage.py, fixed arguments
                 [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
                 start_new_session=True,
             ),
-            subprocess.Popen([*manage, "qcluster"], start_new_session=True),
+            subprocess.Popen([*manage, "qcluster"], start_new_session=True),  # noqa: S603
         ]
         base = f"http://127.0.0.1:{port}"
         self.stdout.write(self.style.SUCCESS("\nMoneyBridge demo is running:"))
