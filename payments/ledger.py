@@ -75,6 +75,10 @@ def _accounts(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], Account]:
     return found
 
 
+def get_account(code: str, currency: str) -> Account:
+    return _accounts({(code, currency)})[(code, currency)]
+
+
 def check_balanced(lines: Sequence[Line]) -> None:
     if len(lines) < 2:
         raise UnbalancedEntry("a journal entry needs at least two lines")
