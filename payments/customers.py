@@ -45,7 +45,9 @@ def recipient_create(
     *, customer: Customer, first_name: str, last_name: str, country: str, phone: str, provider: str
 ) -> Recipient:
     """Add a wallet to a sender's address book, checked against where we can pay out."""
-    country = country.upper()
+    country = (country or "").strip().upper()
+    if not country:
+        raise InvalidRecipient("the recipient's country is required")
     providers = set()
     for corridor_providers in Corridor.objects.filter(
         destination_country=country, active=True

@@ -23,6 +23,10 @@ from payments.errors import (
 from payments.models import Corridor, Customer, FeeBand, FxRate, Quote
 
 
+class OutsideLimits(InvalidAmount):
+    """The send amount is outside the corridor's minimum and maximum."""
+
+
 @dataclass(frozen=True, slots=True)
 class Band:
     min_send_minor: int
@@ -62,8 +66,13 @@ def price(
     bands: list[Band],
     send_minor: int | None = None,
     receive_minor: int | None = None,
+    limits: tuple[int, int] | None = None,
 ) -> Price:
-    """Price a transfer. The fee is charged on top of the send amount (total = send + fee)."""
+    """Price a transfer. The fee is charged on top of the send amount (total = send + fee).
+
+    With `limits` (min, max send), an amount outside them is refused before any fee is looked
+    up, so the sender is told the limits rather than a missing fee band.
+    """
     rate = money.apply_margin(mid_rate, margin_bps)
     if send_minor is not None:
         send = send_minor
@@ -73,6 +82,9 @@ def price(
         receive = receive_minor
         send = money.send_for_receive(receive, rate, source, target)
         customer_value = money.convert_down(send, rate, source, target)
+    if limits and not limits[0] <= send <= limits[1]:
+        lo, hi = (money.format_major(x, source) for x in limits)
+        raise OutsideLimits(f"one can send from {lo} to {hi} {source}")
     mid_value = money.convert_down(send, mid_rate, source, target)
     fee = fee_for(send, bands)
     return Price(
@@ -122,6 +134,10 @@ def corridor_bands(corridor: Corridor) -> list[Band]:
     ]
 
 
+def _optional_amount(value, label: str) -> int | None:
+    return None if value is None else _positive_int(value, label)
+
+
 def _positive_int(value, label: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidAmount(f"{label} must be a whole number of minor units")
@@ -150,8 +166,10 @@ def quote_create(
 ) -> Quote:
     """Price and store a quote whose rate holds for QUOTE_TTL_SECONDS."""
     now = now or timezone.now()
-    if (send_amount_minor is None) == (receive_amount_minor is None):
-        raise InvalidAmount("give either a send amount or a receive amount, not both")
+    if send_amount_minor is None and receive_amount_minor is None:
+        raise InvalidAmount("give a send amount or a receive amount")
+    if send_amount_minor is not None and receive_amount_minor is not None:
+        raise InvalidAmount("give a send amount or a receive amount, not both")
     if send_currency not in money.EXPONENTS:
         raise UnsupportedCurrency(f"unknown currency {send_currency!r}")
     corridor = corridor_get(corridor_code)
@@ -169,25 +187,19 @@ def quote_create(
         max_age=timedelta(seconds=corridor.max_rate_age_seconds),
         now=now,
     )
-    p = price(
-        source=corridor.source_currency,
-        target=corridor.destination_currency,
-        mid_rate=rate.rate,
-        margin_bps=corridor.margin_bps,
-        bands=corridor_bands(corridor),
-        send_minor=None
-        if send_amount_minor is None
-        else _positive_int(send_amount_minor, "send amount"),
-        receive_minor=None
-        if receive_amount_minor is None
-        else _positive_int(receive_amount_minor, "receive amount"),
-    )
-    if not corridor.min_send_minor <= p.send_minor <= corridor.max_send_minor:
-        lo = money.format_major(corridor.min_send_minor, corridor.source_currency)
-        hi = money.format_major(corridor.max_send_minor, corridor.source_currency)
-        raise InvalidAmount(
-            f"on {corridor.code} one can send from {lo} to {hi} {corridor.source_currency}"
+    try:
+        p = price(
+            source=corridor.source_currency,
+            target=corridor.destination_currency,
+            mid_rate=rate.rate,
+            margin_bps=corridor.margin_bps,
+            bands=corridor_bands(corridor),
+            send_minor=_optional_amount(send_amount_minor, "send amount"),
+            receive_minor=_optional_amount(receive_amount_minor, "receive amount"),
+            limits=(corridor.min_send_minor, corridor.max_send_minor),
         )
+    except OutsideLimits as exc:
+        raise InvalidAmount(f"on {corridor.code} {exc}") from None
     if p.receive_minor <= 0:
         raise InvalidAmount("the amount is too small to deliver anything")
     return Quote.objects.create(

@@ -5,6 +5,7 @@ TransferEvent (who, when, why) and the move's ledger entry, and enqueues its fol
 all in one database transaction. An illegal move raises and changes nothing.
 """
 
+import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -76,12 +77,24 @@ def _move(
 # --- Creation -----------------------------------------------------------------------------------
 
 
+def _valid_id(value, kind, label: str):
+    """An id of the right shape, or NotFound: a malformed id names nothing that exists."""
+    try:
+        return value if isinstance(value, kind) else kind(str(value))
+    except ValueError:
+        raise NotFound(f"{label} not found") from None
+
+
 @transaction.atomic
 def transfer_create(
     *, customer, quote_id, recipient_id: int, via: str = "api", now: datetime | None = None
 ) -> Transfer:
     """Turn an unexpired quote into a transfer awaiting the sender's euros."""
     now = now or timezone.now()
+    quote_id, recipient_id = (
+        _valid_id(quote_id, uuid.UUID, "quote"),
+        _valid_id(recipient_id, int, "recipient"),
+    )
     quote = (
         Quote.objects.select_for_update(of=("self",))
         .select_related("corridor")
