@@ -182,6 +182,7 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 
 # --- Console ---------------------------------------------------------------------------------
+from config.unfold import UNFOLD  # noqa: E402, F401 - read by django-unfold as settings.UNFOLD
 
 LOGGING = {
     "version": 1,

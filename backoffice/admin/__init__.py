@@ -1,1 +1,1 @@
-from backoffice.admin import ledger, pricing, transfers  # noqa: F401 - registers the admins
+from backoffice.admin import jobs, ledger, pricing, transfers  # noqa: F401 - registers the admins
