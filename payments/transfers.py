@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from compliance.facade import hold_reason_for_transfer
@@ -98,6 +99,7 @@ def transfer_create(
     quote = (
         Quote.objects.select_for_update(of=("self",))
         .select_related("corridor")
+        .annotate(used=Exists(Transfer.objects.filter(quote=OuterRef("pk"))))
         .filter(pk=quote_id, customer=customer)
         .first()
     )
@@ -105,7 +107,7 @@ def transfer_create(
         raise NotFound("quote not found")
     if quote.expires_at <= now:
         raise QuoteExpired("this quote has expired: ask for a new one")
-    if Transfer.objects.filter(quote=quote).exists():
+    if quote.used:
         raise QuoteUnavailable("this quote was already used for a transfer")
     recipient = Recipient.objects.filter(pk=recipient_id, customer=customer).first()
     if recipient is None:

@@ -1,0 +1,47 @@
+"""Schedules are installed once, and the job entry points are thin and safe to repeat."""
+
+import pytest
+from django.core.management import call_command
+from django_q.models import Schedule
+
+from payments import tasks
+from payments.schedules import SCHEDULES
+from payments.states import TransferStatus as S
+from tests import factories as f
+
+pytestmark = pytest.mark.usefixtures("corridors")
+
+
+def test_schedules_are_installed_by_migration_and_again_without_duplicates():
+    names = {name for name, _, _ in SCHEDULES}
+    assert set(Schedule.objects.values_list("name", flat=True)) >= names  # from the migration
+    Schedule.objects.filter(name__in=names).update(minutes=99)
+    call_command("install_schedules")
+    call_command("install_schedules")
+    for name, func, minutes in SCHEDULES:
+        schedule = Schedule.objects.get(name=name)
+        assert (schedule.func, schedule.minutes, schedule.repeats) == (func, minutes, -1)
+
+
+def test_cluster_settings_never_hand_a_running_task_to_a_second_worker(settings):
+    q = settings.Q_CLUSTER
+    assert q["timeout"] < q["retry"]
+    assert q["orm"] == "default"  # enqueue shares the business transaction
+    assert q["catch_up"] is False and q["max_attempts"] == 1
+
+
+def test_task_entry_points_run_the_lifecycle():
+    t = f.transfer()
+    from payments.transfers import transfer_mark_funded
+
+    transfer_mark_funded(transfer_id=t.pk)
+    assert tasks.transfer_run_checks(t.pk) == S.PAYOUT_PENDING
+    reference = tasks.payout_submit(t.pk)
+    assert reference == f"{t.reference}-1"
+    assert tasks.payout_submit(t.pk) == "nothing to send"
+    attempt_id = t.attempts.get().pk
+    assert tasks.payout_check(attempt_id) == "succeeded"
+    assert tasks.payout_check(attempt_id) == "succeeded"
+    assert tasks.poll_due_payouts() == 0
+    assert tasks.sweep_stuck_transfers() == {"stale_attempts": 0, "resubmitted": 0, "rechecked": 0}
+    assert tasks.expire_quotes_and_transfers() == {"transfers_expired": 0, "quotes_purged": 0}

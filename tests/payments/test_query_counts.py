@@ -1,0 +1,42 @@
+"""The hot write paths stay lean: a fixed, small number of round trips each.
+
+Counts include the SAVEPOINT/RELEASE pair of each service's transaction (inside a test the
+outer transaction is the test's; in production they are BEGIN/COMMIT).
+"""
+
+import pytest
+
+from payments import payouts
+from payments.pricing import quote_create
+from payments.transfers import transfer_create, transfer_mark_funded, transfer_run_checks
+from tests import factories as f
+
+pytestmark = pytest.mark.usefixtures("corridors")
+
+
+@pytest.fixture
+def warm():
+    """One transfer through its whole life, so the ledger accounts exist (steady state)."""
+    f.funded_transfer()
+    f.run_jobs()
+
+
+def test_quote_transfer_and_funding_round_trips(warm, django_assert_num_queries):
+    sender = f.customer()
+    to = f.recipient(sender)
+    # corridor, fee bands, insert
+    with django_assert_num_queries(5):
+        q = quote_create(customer=sender, corridor_code="fr-sn", send_amount_minor=10_000)
+    # quote (locked, with its used flag), recipient, insert transfer, insert event
+    with django_assert_num_queries(6):
+        t = transfer_create(customer=sender, quote_id=q.pk, recipient_id=to.pk)
+    # lock, event, update, entry key, accounts, entry, postings, job
+    with django_assert_num_queries(10):
+        transfer_mark_funded(transfer_id=t.pk)
+    # lock, event, update, entry key, accounts, entry, postings, job
+    with django_assert_num_queries(10):
+        transfer_run_checks(transfer_id=t.pk)
+    # open the attempt (4 + savepoints), read the recipient, the sandbox's own insert (3),
+    # then record the answer (6 + savepoints)
+    with django_assert_num_queries(18):
+        payouts.payout_submit(t.pk)
