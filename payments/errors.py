@@ -59,6 +59,10 @@ class UnbalancedEntry(DomainError):
     code = "unbalanced_entry"
 
 
+class FundingMismatch(DomainError):
+    code = "funding_mismatch"
+
+
 class NotAllowedNow(DomainError):
     """The action exists but the transfer's current state does not allow it."""
 

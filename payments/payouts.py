@@ -137,14 +137,15 @@ def payout_record(attempt_id: int, result: PayoutResult, *, checked: bool = Fals
         attempt.status = A.SUBMITTED
         attempt.next_check_at = _next_check(attempt.checks, now)
         transfer_payout_submitted(transfer, attempt, reason="accepted by the provider")
-    elif now - attempt.created_at < timedelta(seconds=settings.PAYOUT_NOT_FOUND_GRACE_SECONDS):
-        attempt.next_check_at = _next_check(attempt.checks, now)  # not found yet: ask again
-    else:
+    elif attempt.status == A.SENDING and now - attempt.created_at > timedelta(
+        seconds=settings.PAYOUT_NOT_FOUND_GRACE_SECONDS
+    ):
+        # A worker died around the call and, long after, the provider has no trace of our
+        # reference: it never arrived. (An UNKNOWN attempt, sent and unanswered, is never
+        # concluded from silence: it keeps being checked and shows as stuck to ops.)
         _finish(attempt, A.NOT_SENT, now, code="not_received", detail="the provider never got it")
-        if transfer.status == S.PAYOUT_SUBMITTED:
-            transfer_payout_failed(
-                transfer, attempt, reason="the provider never received the payout"
-            )
+    else:
+        attempt.next_check_at = _next_check(attempt.checks, now)  # not found yet: ask again
     attempt.save()
     return attempt
 

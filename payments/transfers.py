@@ -16,6 +16,7 @@ from django.utils import timezone
 from compliance.facade import hold_reason_for_transfer
 from payments import ledger
 from payments.errors import (
+    FundingMismatch,
     IllegalTransition,
     InvalidRecipient,
     NotAllowedNow,
@@ -26,6 +27,7 @@ from payments.errors import (
 )
 from payments.jobs import enqueue
 from payments.models import PayoutAttempt, Quote, Recipient, Transfer, TransferEvent
+from payments.money import format_major
 from payments.references import new_transfer_reference
 from payments.states import TransferStatus as S
 from payments.states import ensure_can_move
@@ -150,12 +152,28 @@ def transfer_create(
 
 @transaction.atomic
 def transfer_mark_funded(
-    *, transfer_id: int, via: str = "stripe", reason: str = "", now: datetime | None = None
+    *,
+    transfer_id: int,
+    amount_minor: int | None = None,
+    currency: str | None = None,
+    via: str = "stripe",
+    reason: str = "",
+    now: datetime | None = None,
 ) -> Transfer:
-    """The sender's euros arrived. Safe to call twice: a funded transfer is left as it is."""
+    """The sender's euros arrived. Safe to call twice: a funded transfer is left as it is.
+
+    When the payment's amount is given it must be exactly what the sender owes; anything
+    else is refused and left to a person (a partial or excess payment is not a funding).
+    """
     transfer = lock_transfer(transfer_id)
     if transfer.funded_at is not None:
         return transfer
+    owed = (transfer.total_minor, transfer.send_currency)
+    if amount_minor is not None and (amount_minor, currency or transfer.send_currency) != owed:
+        raise FundingMismatch(
+            f"{transfer.reference} expects {format_major(*owed)} {transfer.send_currency}, "
+            f"received {amount_minor} minor units of {currency}"
+        )
     _move(
         transfer,
         S.FUNDED,

@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from payments import payouts
-from payments.errors import IllegalTransition, NotAllowedNow
+from payments.errors import FundingMismatch, IllegalTransition, NotAllowedNow
 from payments.ledger import balance
 from payments.models import JournalEntry, PayoutAttempt, Transfer
 from payments.states import TransferStatus as S
@@ -21,6 +21,7 @@ from payments.transfers import (
     transfer_retry_payout,
     transfers_expire_due,
 )
+from providers.base import PayoutResult, PayoutState
 from providers.models import SandboxPayout
 from tests import factories as f
 
@@ -320,3 +321,29 @@ def test_sweeper_requeues_the_checks_of_a_funded_transfer_whose_job_was_lost():
     f.run_jobs()
     make_checks_due()
     assert reload(t).status == S.PAID_OUT
+
+
+def test_unknown_outcome_is_never_concluded_from_the_providers_silence():
+    t = f.funded_transfer()
+    f.run_jobs()
+    attempt = PayoutAttempt.objects.get(transfer=t)
+    old = timezone.now() - timedelta(days=1)
+    PayoutAttempt.objects.filter(pk=attempt.pk).update(status=A.UNKNOWN, created_at=old)
+    not_found = PayoutResult(PayoutState.NOT_FOUND)
+    for _ in range(3):
+        payouts.payout_record(attempt.pk, not_found, checked=True)
+    attempt.refresh_from_db()
+    assert attempt.status == A.UNKNOWN and attempt.checks == 3
+    assert reload(t).status == S.PAYOUT_SUBMITTED
+    assert payouts.payout_submit(t.pk) is None
+
+
+def test_funding_must_match_what_the_sender_owes():
+    t = f.transfer(send=10_000)
+    for amount, currency in ((t.total_minor - 1, "EUR"), (t.total_minor, "XOF")):
+        with pytest.raises(FundingMismatch):
+            transfer_mark_funded(transfer_id=t.pk, amount_minor=amount, currency=currency)
+    assert reload(t).status == S.CREATED
+    assert not JournalEntry.objects.filter(transfer=t).exists()
+    transfer_mark_funded(transfer_id=t.pk, amount_minor=t.total_minor, currency="EUR")
+    assert reload(t).status == S.FUNDED
