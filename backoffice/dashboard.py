@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db.models import Count, Sum
 
 from payments.models import Transfer
-from payments.money import format_major
+from payments.money import display
 from payments.states import TransferStatus as S
 
 
@@ -20,7 +20,7 @@ def dashboard_callback(request, context):
     context.update(
         {
             "status_counts": [(s.value.replace("_", " "), by_status.get(s.value, 0)) for s in S],
-            "paid_out_eur": format_major(paid["total"] or 0, "EUR"),
+            "paid_out_eur": display(paid["total"] or 0, "EUR"),
             "needs_attention": sum(
                 by_status.get(s, 0) for s in (S.ON_HOLD, S.PAYOUT_FAILED, S.PAYOUT_SUBMITTED)
             ),

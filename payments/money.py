@@ -72,6 +72,16 @@ def format_major(minor: int, currency: str) -> str:
     return f"{Decimal(minor).scaleb(-exp):.{exp}f}"
 
 
+def display(minor: int, currency: str, locale: str = "en") -> str:
+    """For people: digits grouped the locale's way, ISO code after. Never parse it back."""
+    from babel.numbers import format_decimal
+
+    exp = exponent(currency)
+    pattern = "#,##0" + ("." + "0" * exp if exp else "")
+    amount = format_decimal(Decimal(minor).scaleb(-exp), format=pattern, locale=locale)
+    return f"{amount} {currency}"
+
+
 def parse_major(text: str, currency: str) -> int:
     """Parse a decimal string in major units into minor units, refusing excess decimals."""
     exp = exponent(currency)

@@ -1,11 +1,11 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, TabularInline
-from unfold.decorators import display
+from unfold.decorators import display as admin_display
 
 from backoffice.admin.base import ReadOnlyAdmin
 from payments.models import Customer, PayoutAttempt, Recipient, Transfer, TransferEvent
-from payments.money import format_major
+from payments.money import display as money_display
 
 STATUS_COLOURS = {
     "created": "info",
@@ -23,6 +23,7 @@ STATUS_COLOURS = {
 
 class ReadOnlyInline(TabularInline):
     extra = 0
+    hide_title = True
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -71,19 +72,52 @@ class TransferAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     inlines = [EventInline, AttemptInline]
 
-    @display(description="Status", label=STATUS_COLOURS)
+    fieldsets = [
+        (None, {"fields": ["reference", "display_status", "hold_reason", "customer", "recipient"]}),
+        (
+            "Money",
+            {
+                "fields": [
+                    "display_send",
+                    "display_principal",
+                    "display_fee",
+                    "rate",
+                    "display_receive",
+                    "corridor",
+                    "payout_provider",
+                    "quote",
+                ]
+            },
+        ),
+        ("Dates", {"fields": ["created_at", "funding_deadline", "funded_at", "paid_out_at"]}),
+    ]
+    readonly_fields = [
+        "display_status",
+        "display_send",
+        "display_principal",
+        "display_fee",
+        "display_receive",
+    ]
+
+    @admin_display(description="Status", label=STATUS_COLOURS)
     def display_status(self, obj):
         return obj.status
 
-    @display(description="Sender pays")
+    @admin_display(description="Sender pays")
     def display_send(self, obj):
-        return f"{format_major(obj.total_minor, obj.send_currency)} {obj.send_currency}"
+        return money_display(obj.total_minor, obj.send_currency)
 
-    @display(description="Recipient gets")
+    @admin_display(description="Converted")
+    def display_principal(self, obj):
+        return money_display(obj.send_amount_minor, obj.send_currency)
+
+    @admin_display(description="Fee")
+    def display_fee(self, obj):
+        return money_display(obj.fee_minor, obj.send_currency)
+
+    @admin_display(description="Recipient gets")
     def display_receive(self, obj):
-        return (
-            f"{format_major(obj.receive_amount_minor, obj.receive_currency)} {obj.receive_currency}"
-        )
+        return money_display(obj.receive_amount_minor, obj.receive_currency)
 
 
 @admin.register(PayoutAttempt)

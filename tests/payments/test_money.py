@@ -363,3 +363,21 @@ def test_price_example_100_eur_to_senegal():
     assert (p.send_minor, p.fee_minor, p.total_minor) == (10_000, 199, 10_199)
     assert p.receive_minor == 65267 and p.mid_value_minor == 65595
     assert (p.fx_margin_minor, p.rounding_minor) == (328, 0)
+
+
+@pytest.mark.parametrize(
+    ("minor", "currency", "locale", "shown"),
+    [
+        (31437000, "EUR", "en", "314,370.00 EUR"),
+        (114218, "XOF", "en", "114,218 XOF"),
+        (1234567, "KWD", "en", "1,234.567 KWD"),
+        (-5, "EUR", "en", "-0.05 EUR"),
+    ],
+)
+def test_display_groups_digits_and_keeps_the_currency_exponent(minor, currency, locale, shown):
+    assert money.display(minor, currency, locale) == shown
+
+
+def test_display_in_french_uses_french_separators():
+    shown = money.display(31437005, "EUR", "fr")
+    assert shown.endswith(",05 EUR") and shown.replace("\u202f", " ").startswith("314 370")
