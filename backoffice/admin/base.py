@@ -1,8 +1,8 @@
 from unfold.admin import ModelAdmin
 
 
-class ReadOnlyAdmin(ModelAdmin):
-    """Records that only services write: staff may look, never edit."""
+class ReadOnlyMixin:
+    """Records that only services write: staff may look, never add, edit or delete."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -12,3 +12,7 @@ class ReadOnlyAdmin(ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, ModelAdmin):
+    pass

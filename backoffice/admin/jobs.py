@@ -11,22 +11,15 @@ from django_q import admin as q_admin
 from django_q.models import Failure, OrmQ, Schedule, Success
 from unfold.admin import ModelAdmin
 
+from backoffice.admin.base import ReadOnlyMixin
+
 for model in (Success, Failure, Schedule, OrmQ):
     if admin.site.is_registered(model):
         admin.site.unregister(model)
 
 
-class ReadOnlyJobs:
+class ReadOnlyJobs(ReadOnlyMixin):
     actions = None
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Success)

@@ -23,7 +23,7 @@ STATUS_COLOURS = {
 
 class ReadOnlyInline(TabularInline):
     extra = 0
-    hide_title = True
+    show_title = False
     can_delete = False
 
     def has_add_permission(self, request, obj=None):

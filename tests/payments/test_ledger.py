@@ -83,16 +83,23 @@ def _account(code: str, currency: str = "EUR") -> int:
     return ledger.get_account(code, currency).pk
 
 
+def _raw_postings(key: str, *rows: tuple[int, int]) -> int:
+    """Insert an entry and its postings (account id, EUR amount) with plain SQL, no checks."""
+    entry = _raw_entry(key)
+    with connection.cursor() as cursor:
+        for account, amount in rows:
+            cursor.execute(
+                "INSERT INTO payments_posting (entry_id, account_id, amount_minor, currency)"
+                " VALUES (%s, %s, %s, 'EUR')",
+                [entry, account, amount],
+            )
+    return entry
+
+
 def test_database_refuses_a_raw_unbalanced_entry_at_commit():
     a, b = _account("stripe_clearing"), _account("in_flight")
     with pytest.raises(IntegrityError, match="unbalanced in EUR"), transaction.atomic():
-        entry = _raw_entry("raw-1")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO payments_posting (entry_id, account_id, amount_minor, currency)"
-                " VALUES (%s, %s, 100, 'EUR'), (%s, %s, -99, 'EUR')",
-                [entry, a, entry, b],
-            )
+        _raw_postings("raw-1", (a, 100), (b, -99))
         force_deferred_checks()
     assert not JournalEntry.objects.filter(idempotency_key="raw-1").exists()
 
@@ -106,26 +113,14 @@ def test_database_refuses_an_entry_without_postings():
 def test_database_refuses_a_posting_in_another_currency_than_its_account():
     eur, xof = _account("stripe_clearing"), _account("float:wave", "XOF")
     with pytest.raises(IntegrityError, match="another currency"), transaction.atomic():
-        entry = _raw_entry("raw-3")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO payments_posting (entry_id, account_id, amount_minor, currency)"
-                " VALUES (%s, %s, 100, 'EUR'), (%s, %s, -100, 'EUR')",
-                [entry, eur, entry, xof],
-            )
+        _raw_postings("raw-3", (eur, 100), (xof, -100))
         force_deferred_checks()
 
 
 def test_database_accepts_a_balanced_raw_entry():
     a, b = _account("stripe_clearing"), _account("in_flight")
     with transaction.atomic():
-        entry = _raw_entry("raw-ok")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO payments_posting (entry_id, account_id, amount_minor, currency)"
-                " VALUES (%s, %s, 100, 'EUR'), (%s, %s, -100, 'EUR')",
-                [entry, a, entry, b],
-            )
+        entry = _raw_postings("raw-ok", (a, 100), (b, -100))
         force_deferred_checks()
     assert Posting.objects.filter(entry_id=entry).count() == 2
 
@@ -158,13 +153,7 @@ def test_committed_unbalanced_insert_fails_for_real(transactional_db):
     """The same guarantee without SET CONSTRAINTS: a real COMMIT is refused."""
     a, b = _account("stripe_clearing"), _account("in_flight")
     with pytest.raises(IntegrityError), transaction.atomic():
-        entry = _raw_entry("raw-commit")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO payments_posting (entry_id, account_id, amount_minor, currency)"
-                " VALUES (%s, %s, 100, 'EUR'), (%s, %s, -1, 'EUR')",
-                [entry, a, entry, b],
-            )
+        _raw_postings("raw-commit", (a, 100), (b, -1))
     assert not JournalEntry.objects.exists()
 
 
