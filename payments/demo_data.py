@@ -103,6 +103,7 @@ class Seeder:
         self.fake = Faker("fr_FR")
         self.fake.seed_instance(seed)
         self.corridors = list(Corridor.objects.filter(active=True))
+        self.address_book: dict[tuple[int, str | None], list[Recipient]] = {}
 
     def wallet_number(self, country: str, scenario_suffix: str | None = None) -> str:
         prefix, digits = MOBILE_PREFIX[country]
@@ -145,10 +146,17 @@ class Seeder:
         euros = min(max(round(self.rnd.lognormvariate(4.9, 0.8) / 5) * 5, 10), 2500)
         return max(euros * 100, corridor.min_send_minor)
 
-    def transfer(self, sender: Customer, target: S) -> Transfer:
-        corridor = self.rnd.choice(self.corridors)
+    def family(self, sender: Customer, target: S) -> Recipient:
+        """Senders mostly pay the same few people; a failed payout needs a closed wallet."""
         suffix = "00" if target == S.PAYOUT_FAILED else None
-        to = self.recipient(sender, corridor, suffix)
+        known = self.address_book.setdefault((sender.pk, suffix), [])
+        if not known or (len(known) < 3 and self.rnd.random() < 0.2):
+            known.append(self.recipient(sender, self.rnd.choice(self.corridors), suffix))
+        return self.rnd.choice(known)
+
+    def transfer(self, sender: Customer, target: S) -> Transfer:
+        to = self.family(sender, target)
+        corridor = next(c for c in self.corridors if c.destination_country == to.country)
         quote = pricing.quote_create(
             customer=sender,
             corridor_code=corridor.code,
