@@ -217,7 +217,12 @@ class Seeder:
 
 
 def seed(
-    *, customers: int = 300, transfers_count: int = 2000, days: int = 60, seed: int = 7
+    *,
+    customers: int = 300,
+    transfers_count: int = 2000,
+    days: int = 60,
+    seed: int = 7,
+    progress=None,
 ) -> dict:
     seeder = Seeder(seed)
     seeder.ensure_rates()
@@ -235,6 +240,8 @@ def seed(
                 if target not in (S.PAYOUT_PENDING, S.PAYOUT_SUBMITTED, S.FUNDED, S.CREATED):
                     seeder.backdate(t, days)
                 made += 1
+        if progress and made % 500 == 0 and made < transfers_count:
+            progress(made)
     # The jobs the services queued were run inline above; drop them so the cluster starts idle.
     OrmQ.objects.filter(pk__gt=first_job).delete()
     return {"customers": customers, "transfers": made}
