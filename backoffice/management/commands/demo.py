@@ -40,7 +40,8 @@ class Command(BaseCommand):
         logins = create_demo_staff()
         if not Transfer.objects.exists():
             self.stdout.write(
-                f"Seeding demo data ({options['transfers']} transfers, about a minute)…"
+                f"Seeding demo data ({options['transfers']} transfers, "
+                "a minute or two, first start only)…"
             )
             call_command("seed_demo", transfers=options["transfers"])
         call_command("install_schedules", verbosity=0)

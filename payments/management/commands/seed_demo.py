@@ -24,6 +24,7 @@ class Command(BaseCommand):
             customers=options["customers"],
             transfers_count=options["transfers"],
             seed=options["seed"],
+            progress=lambda n: self.stdout.write(f"  {n} transfers…"),
         )
         self.stdout.write(
             self.style.SUCCESS(
