@@ -65,7 +65,8 @@ def _accounts(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], Account]:
     """Fetch (creating on first use) the accounts for (code, currency) pairs in one query."""
     codes = {code for code, _ in pairs}
     found = {(a.code, a.currency): a for a in Account.objects.filter(code__in=codes)}
-    for code, currency in pairs - found.keys():
+    # Sorted, so two workers creating the same new accounts take their locks in one order.
+    for code, currency in sorted(pairs - found.keys()):
         kind, allow_negative, name = _chart_entry(code)
         found[(code, currency)], _ = Account.objects.get_or_create(
             code=code,

@@ -7,9 +7,13 @@ The no-double-payout rule, in three parts:
    provider's idempotency key.
 3. A timeout or any unclear answer leaves the attempt UNKNOWN, resolved only by asking the
    provider for the status of that reference. A new attempt is made only once the previous
-   one is known to have failed or never to have reached the provider.
+   one is known to have failed or never to have reached the provider (the connection was
+   refused, or a person settled the attempt after checking with the provider). Silence is
+   never taken as "not received": the provider's "no such payout" only schedules another
+   check, and an attempt that stays open shows as stuck in the console.
 """
 
+import contextlib
 import logging
 from datetime import datetime, timedelta
 
@@ -18,6 +22,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from payments.errors import NotAllowedNow
 from payments.jobs import enqueue
 from payments.models import PayoutAttempt, Transfer
 from payments.references import attempt_reference
@@ -31,7 +36,12 @@ from payments.transfers import (
     transfer_payout_submitted,
 )
 from providers.base import PayoutRequest, PayoutResult, PayoutState
-from providers.errors import PermanentError, ProviderError, UnknownOutcomeError
+from providers.errors import (
+    PermanentError,
+    ProviderConfigError,
+    ProviderError,
+    RetryableError,
+)
 from providers.registry import get_provider
 
 log = logging.getLogger(__name__)
@@ -70,6 +80,7 @@ def _open_attempt(transfer_id: int) -> PayoutAttempt | None:
         number=number,
         reference=attempt_reference(transfer.reference, number),
         provider=transfer.payout_provider,
+        msisdn=transfer.payout_msisdn,
     )
 
 
@@ -80,7 +91,7 @@ def _request(attempt: PayoutAttempt) -> PayoutRequest:
         reference=attempt.reference,
         amount_minor=transfer.receive_amount_minor,
         currency=transfer.receive_currency,
-        msisdn=recipient.phone,
+        msisdn=attempt.msisdn,
         recipient_name=recipient.full_name,
         country=recipient.country,
     )
@@ -88,15 +99,21 @@ def _request(attempt: PayoutAttempt) -> PayoutRequest:
 
 def _send(attempt: PayoutAttempt) -> PayoutAttempt:
     try:
-        result = get_provider(attempt.provider).send_payout(_request(attempt))
+        request = _request(attempt)
+        provider = get_provider(attempt.provider)
+    except Exception as exc:  # noqa: BLE001 - nothing left us: the attempt was never sent
+        log.exception("payout %s: could not prepare the request", attempt.reference)
+        return payout_mark_not_sent(attempt.pk, code="not_prepared", detail=str(exc), counts=False)
+    try:
+        result = provider.send_payout(request)
     except PermanentError as exc:
         result = PayoutResult(PayoutState.FAILED, error_code=exc.code, message=str(exc))
-    except UnknownOutcomeError as exc:
+    except RetryableError as exc:
+        return payout_mark_not_sent(attempt.pk, code=exc.code or "retryable", detail=str(exc))
+    except ProviderConfigError as exc:  # our setup is wrong: page ops, fail nobody's transfer
+        return payout_mark_not_sent(attempt.pk, code="config", detail=str(exc), counts=False)
+    except ProviderError as exc:  # unclassified: it may have been acted on
         return payout_mark_unknown(attempt.pk, detail=str(exc))
-    except ProviderError as exc:  # retryable or our own configuration: nothing was sent
-        return payout_mark_not_sent(
-            attempt.pk, code=exc.code or type(exc).__name__, detail=str(exc)
-        )
     except Exception as exc:  # noqa: BLE001 - anything unexpected may have reached the provider
         log.exception("payout %s: unexpected error while sending", attempt.reference)
         return payout_mark_unknown(attempt.pk, detail=f"unexpected error: {exc}")
@@ -118,6 +135,7 @@ def payout_record(attempt_id: int, result: PayoutResult, *, checked: bool = Fals
     now = timezone.now()
     transfer, attempt = _lock_attempt(attempt_id)
     if attempt.status in FINAL:
+        _note_contradiction(attempt, result, now)
         return attempt
     if checked:
         attempt.checks += 1
@@ -137,17 +155,31 @@ def payout_record(attempt_id: int, result: PayoutResult, *, checked: bool = Fals
         attempt.status = A.SUBMITTED
         attempt.next_check_at = _next_check(attempt.checks, now)
         transfer_payout_submitted(transfer, attempt, reason="accepted by the provider")
-    elif attempt.status == A.SENDING and now - attempt.created_at > timedelta(
-        seconds=settings.PAYOUT_NOT_FOUND_GRACE_SECONDS
-    ):
-        # A worker died around the call and, long after, the provider has no trace of our
-        # reference: it never arrived. (An UNKNOWN attempt, sent and unanswered, is never
-        # concluded from silence: it keeps being checked and shows as stuck to ops.)
-        _finish(attempt, A.NOT_SENT, now, code="not_received", detail="the provider never got it")
-    else:
-        attempt.next_check_at = _next_check(attempt.checks, now)  # not found yet: ask again
+    else:  # not found (yet): ask again later; a person settles it if it never shows up
+        attempt.next_check_at = _next_check(attempt.checks, now)
     attempt.save()
     return attempt
+
+
+CONTRADICTS = {
+    A.SUCCEEDED: {PayoutState.FAILED},
+    A.FAILED: {PayoutState.SUCCEEDED},
+    A.NOT_SENT: {PayoutState.SUCCEEDED, PayoutState.PENDING},
+}
+
+
+def _note_contradiction(attempt: PayoutAttempt, result: PayoutResult, now: datetime) -> None:
+    """A settled attempt never changes, but a provider contradicting it must reach a person."""
+    if result.state in CONTRADICTS.get(attempt.status, ()):
+        log.error(
+            "payout %s is %s but %s now reports %s",
+            attempt.reference,
+            attempt.status,
+            attempt.provider,
+            result.state,
+        )
+        attempt.late_report = f"{now:%Y-%m-%d %H:%M} UTC: provider reported {result.state}"
+        attempt.save(update_fields=["late_report", "updated_at"])
 
 
 def _finish(attempt: PayoutAttempt, status: str, now: datetime, *, code="", detail="") -> None:
@@ -175,21 +207,71 @@ def payout_mark_unknown(attempt_id: int, *, detail: str) -> PayoutAttempt:
 
 
 @transaction.atomic
-def payout_mark_not_sent(attempt_id: int, *, code: str, detail: str) -> PayoutAttempt:
-    """The provider certainly did not act. The sweeper makes a new attempt after a pause."""
+def payout_mark_not_sent(
+    attempt_id: int, *, code: str, detail: str, counts: bool = True
+) -> PayoutAttempt:
+    """The provider certainly did not act. The sweeper makes a new attempt after a pause.
+
+    `counts`: whether this failure counts towards giving up (an outage of the provider does;
+    our own misconfiguration does not: it is fixed by ops, not by failing transfers).
+    """
     now = timezone.now()
     transfer, attempt = _lock_attempt(attempt_id)
     if attempt.status != A.SENDING:
         return attempt
     _finish(attempt, A.NOT_SENT, now, code=code, detail=detail)
     attempt.save()
-    recent = transfer.attempts.order_by("-number").values_list("status", flat=True)[:MAX_NOT_SENT]
-    if len(recent) == MAX_NOT_SENT and all(s == A.NOT_SENT for s in recent):
+    if counts and _unreachable_streak(transfer) >= MAX_NOT_SENT:
         transfer_payout_failed(
             transfer,
             attempt,
             reason=f"{attempt.provider} unreachable after {MAX_NOT_SENT} attempts",
         )
+    return attempt
+
+
+def _unreachable_streak(transfer: Transfer) -> int:
+    """Attempts in a row that never reached the provider since the payout last (re)started."""
+    since = (
+        transfer.events.filter(to_status=S.PAYOUT_PENDING).order_by("-id").values("created_at")[:1]
+    )
+    streak = 0
+    for status, code in (
+        transfer.attempts.filter(created_at__gte=since)
+        .order_by("-number")
+        .values_list("status", "error_code")[:MAX_NOT_SENT]
+    ):
+        if status != A.NOT_SENT or code in ("config", "not_prepared"):
+            break
+        streak += 1
+    return streak
+
+
+# --- Settling by hand ---------------------------------------------------------------------------
+
+RESOLUTIONS = {"succeeded": A.SUCCEEDED, "failed": A.FAILED, "not_sent": A.NOT_SENT}
+
+
+@transaction.atomic
+def payout_resolve(*, attempt_id: int, outcome: str, reason: str, actor) -> PayoutAttempt:
+    """Settle an open attempt after a person checked it with the provider (portal, statement,
+    phone). The only way to close an attempt the provider never confirms either way."""
+    if outcome not in RESOLUTIONS:
+        raise NotAllowedNow(f"outcome must be one of {', '.join(RESOLUTIONS)}")
+    if not reason.strip():
+        raise NotAllowedNow("say how the outcome was established")
+    now = timezone.now()
+    transfer, attempt = _lock_attempt(attempt_id)
+    if attempt.status in FINAL:
+        raise NotAllowedNow(f"attempt {attempt.reference} is already {attempt.status}")
+    why = f"{reason} (settled by hand as {outcome})"
+    _finish(attempt, RESOLUTIONS[outcome], now, code="manual", detail=why)
+    attempt.save()
+    if outcome == "succeeded":
+        transfer_payout_submitted(transfer, attempt, reason=why, actor=actor)
+        transfer_paid_out(transfer, attempt, now=now, reason=why, actor=actor)
+    elif outcome == "failed" or transfer.status == S.PAYOUT_SUBMITTED:
+        transfer_payout_failed(transfer, attempt, reason=why, actor=actor)
     return attempt
 
 
@@ -232,7 +314,12 @@ def poll_due_payouts(*, limit: int = 200) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     for attempt_id in due:
-        payout_check(attempt_id)
+        try:
+            payout_check(attempt_id)
+        except Exception:  # noqa: BLE001 - one bad attempt must not stall every other payout
+            log.exception("payout attempt %s: status check crashed", attempt_id)
+            with contextlib.suppress(Exception):
+                _postpone_check(attempt_id)
     return len(due)
 
 
@@ -246,7 +333,10 @@ def sweep_stuck_transfers(*, limit: int = 500) -> dict[str, int]:
         ).values_list("pk", flat=True)[:limit]
     )
     for attempt_id in stale:
-        payout_check(attempt_id)
+        try:
+            payout_check(attempt_id)
+        except Exception:  # noqa: BLE001 - keep sweeping the others
+            log.exception("payout attempt %s: status check crashed", attempt_id)
     backoff = now - timedelta(seconds=settings.PAYOUT_RETRY_BACKOFF_SECONDS)
     waiting = list(
         Transfer.objects.filter(status=S.PAYOUT_PENDING, updated_at__lt=backoff)

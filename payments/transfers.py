@@ -9,12 +9,13 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from compliance.facade import hold_reason_for_transfer
 from payments import ledger
+from payments.customers import normalize_msisdn
 from payments.errors import (
     FundingMismatch,
     IllegalTransition,
@@ -88,11 +89,24 @@ def _valid_id(value, kind, label: str):
         raise NotFound(f"{label} not found") from None
 
 
-@transaction.atomic
 def transfer_create(
     *, customer, quote_id, recipient_id: int, via: str = "api", now: datetime | None = None
 ) -> Transfer:
     """Turn an unexpired quote into a transfer awaiting the sender's euros."""
+    try:
+        return _transfer_create(
+            customer=customer, quote_id=quote_id, recipient_id=recipient_id, via=via, now=now
+        )
+    except IntegrityError as exc:
+        # Two requests raced for one quote: the loser waited on the quote lock, then hit the
+        # one-transfer-per-quote constraint. Same answer as when it comes second.
+        if "quote_id" in str(exc):
+            raise QuoteUnavailable("this quote was already used for a transfer") from None
+        raise
+
+
+@transaction.atomic
+def _transfer_create(*, customer, quote_id, recipient_id, via, now) -> Transfer:
     now = now or timezone.now()
     quote_id, recipient_id = (
         _valid_id(quote_id, uuid.UUID, "quote"),
@@ -132,6 +146,7 @@ def transfer_create(
         quote=quote,
         corridor=corridor,
         payout_provider=quote.payout_provider,
+        payout_msisdn=recipient.phone,
         send_currency=quote.send_currency,
         send_amount_minor=quote.send_amount_minor,
         fee_minor=quote.fee_minor,
@@ -186,16 +201,24 @@ def transfer_mark_funded(
     return transfer
 
 
-@transaction.atomic
 def transfer_run_checks(*, transfer_id: int) -> Transfer:
     """Compliance checks on a funded transfer: hold it for review or send it to payout.
 
     A job, not part of funding, because screening may be slow; safe to run twice.
     """
+    # Screening may be slow: it runs before the row lock, then the lock re-checks the status.
+    transfer = Transfer.objects.filter(pk=transfer_id, status=S.FUNDED).first()
+    if transfer is None:
+        return Transfer.objects.get(pk=transfer_id)
+    hold_reason = hold_reason_for_transfer(transfer)
+    return _apply_checks(transfer_id, hold_reason)
+
+
+@transaction.atomic
+def _apply_checks(transfer_id: int, hold_reason: str | None) -> Transfer:
     transfer = lock_transfer(transfer_id)
     if transfer.status != S.FUNDED:
         return transfer
-    hold_reason = hold_reason_for_transfer(transfer)
     if hold_reason:
         return _move(
             transfer,
@@ -280,10 +303,12 @@ def transfer_retry_payout(
     transfer_id: int,
     reason: str = "",
     provider: str | None = None,
+    msisdn: str | None = None,
     actor=None,
     via: str = "staff",
 ) -> Transfer:
-    """Try a failed payout again, by the same provider or another one of the corridor."""
+    """Try a failed payout again: same wallet and provider, another provider of the corridor
+    (the same number's wallet there), or a corrected wallet number of the same country."""
     transfer = lock_transfer(transfer_id)
     ensure_can_move(transfer.status, S.PAYOUT_PENDING)
     if transfer.status != S.PAYOUT_FAILED:
@@ -293,6 +318,11 @@ def transfer_retry_payout(
         if provider not in transfer.corridor.payout_providers:
             raise ProviderNotAvailable(f"{provider} does not pay out on {transfer.corridor.code}")
         fields["payout_provider"] = provider
+    if msisdn:
+        number = normalize_msisdn(msisdn, transfer.corridor.destination_country)
+        if number != transfer.payout_msisdn:
+            fields["payout_msisdn"] = number
+            reason = f"{reason or 'retry'}; wallet number {transfer.payout_msisdn} → {number}"
     _move(
         transfer,
         S.PAYOUT_PENDING,
@@ -308,33 +338,43 @@ def transfer_retry_payout(
 # --- Payout outcomes (called by payments.payouts under the transfer lock) ----------------------
 
 
-def transfer_payout_submitted(transfer: Transfer, attempt: PayoutAttempt, *, reason: str) -> None:
+def transfer_payout_submitted(
+    transfer: Transfer, attempt: PayoutAttempt, *, reason: str, actor=None
+) -> None:
     if transfer.status == S.PAYOUT_PENDING:
         _move(
             transfer,
             S.PAYOUT_SUBMITTED,
+            actor=actor,
             via=f"provider:{attempt.provider}",
             reason=reason,
             attempt=attempt,
         )
 
 
-def transfer_paid_out(transfer: Transfer, attempt: PayoutAttempt, *, now: datetime) -> None:
+def transfer_paid_out(
+    transfer: Transfer, attempt: PayoutAttempt, *, now: datetime, reason: str = "", actor=None
+) -> None:
     _move(
         transfer,
         S.PAID_OUT,
+        actor=actor,
         via=f"provider:{attempt.provider}",
-        reason=f"paid by {attempt.provider} ({attempt.provider_ref or attempt.reference})",
+        reason=reason
+        or f"paid by {attempt.provider} ({attempt.provider_ref or attempt.reference})",
         attempt=attempt,
         fields={"paid_out_at": now},
     )
     ledger.post_payout(transfer, attempt.provider)
 
 
-def transfer_payout_failed(transfer: Transfer, attempt: PayoutAttempt, *, reason: str) -> None:
+def transfer_payout_failed(
+    transfer: Transfer, attempt: PayoutAttempt, *, reason: str, actor=None
+) -> None:
     _move(
         transfer,
         S.PAYOUT_FAILED,
+        actor=actor,
         via=f"provider:{attempt.provider}",
         reason=reason,
         attempt=attempt,

@@ -141,4 +141,5 @@ class RecipientAdmin(SimpleHistoryAdmin, ModelAdmin):
     search_fields = ["phone", "last_name"]
     list_select_related = ["customer"]
     show_full_result_count = False
-    raw_id_fields = ["customer"]
+    # The wallet itself is changed through the services, which validate the number.
+    readonly_fields = ["customer", "country", "phone", "provider"]

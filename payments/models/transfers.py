@@ -20,6 +20,9 @@ class Transfer(models.Model):
     quote = models.OneToOneField(Quote, on_delete=models.PROTECT, related_name="transfer")
     corridor = models.ForeignKey(Corridor, on_delete=models.PROTECT, related_name="+")
     payout_provider = models.CharField(max_length=20, db_index=True)
+    payout_msisdn = models.CharField(
+        max_length=20, help_text=_("Wallet number paid, fixed when the transfer was created")
+    )
     send_currency = models.CharField(max_length=3)
     send_amount_minor = models.BigIntegerField()
     fee_minor = models.BigIntegerField()
@@ -60,6 +63,7 @@ class Transfer(models.Model):
             ("retry_payout", _("Can retry a failed payout")),
             ("refund_transfer", _("Can refund a transfer")),
             ("cancel_transfer", _("Can cancel a transfer")),
+            ("resolve_payout", _("Can settle a payout attempt after checking with the provider")),
         ]
 
     def __str__(self) -> str:
@@ -111,11 +115,17 @@ class PayoutAttempt(models.Model):
     number = models.PositiveSmallIntegerField()
     reference = models.CharField(max_length=32, unique=True)
     provider = models.CharField(max_length=20)
+    msisdn = models.CharField(max_length=20, help_text=_("Wallet number this attempt pays"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENDING)
     provider_ref = models.CharField(max_length=100, blank=True)
     error_code = models.CharField(max_length=60, blank=True)
     error_message = models.CharField(max_length=300, blank=True)
     checks = models.PositiveIntegerField(default=0, help_text=_("Status queries made"))
+    late_report = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("A provider report that contradicted this attempt after it was settled"),
+    )
     next_check_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

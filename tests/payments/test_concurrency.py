@@ -175,3 +175,20 @@ def test_every_job_run_twice_does_nothing_the_second_time():
     race(*[lambda: payouts.payout_check(attempt.pk)] * 2)
     assert Transfer.objects.get(pk=t.pk).status == S.PAID_OUT
     assert JournalEntry.objects.filter(transfer=t, kind="payout").count() == 1
+
+
+def test_one_quote_submitted_twice_at_once_makes_one_transfer_and_a_clear_refusal():
+    from payments.errors import QuoteUnavailable
+    from payments.pricing import quote_create
+    from payments.transfers import transfer_create
+
+    sender = f.customer()
+    to = f.recipient(sender)
+    for _ in range(3):
+        q = quote_create(customer=sender, corridor_code="fr-sn", send_amount_minor=10_000)
+        results = race(
+            *[lambda q=q: transfer_create(customer=sender, quote_id=q.pk, recipient_id=to.pk)] * 2
+        )
+        assert sum(isinstance(r, Transfer) for r in results) == 1, results
+        assert sum(isinstance(r, QuoteUnavailable) for r in results) == 1, results
+        assert Transfer.objects.filter(quote=q).count() == 1

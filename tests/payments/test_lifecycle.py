@@ -2,6 +2,7 @@
 every test (tests/payments/conftest.py)."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.test import override_settings
@@ -128,16 +129,16 @@ def test_failure_after_acceptance_then_retry_succeeds():
     make_checks_due()
     t = reload(t)
     assert t.status == S.PAYOUT_FAILED
-    # The wallet is fixed by support (a new number); the retry pays.
-    recipient = t.recipient
-    recipient.phone = f.wallet("SN")
-    recipient.save()
-    transfer_retry_payout(transfer_id=t.pk, reason="number corrected")
+    # Support corrects the wallet number; the retry pays the new one.
+    new_number = f.wallet("SN")
+    transfer_retry_payout(transfer_id=t.pk, reason="number corrected", msisdn=new_number)
     f.run_jobs()
     make_checks_due()
     t = reload(t)
     assert t.status == S.PAID_OUT
     assert list(t.attempts.values_list("status", flat=True)) == [A.FAILED, A.SUCCEEDED]
+    assert t.attempts.get(number=2).msisdn == new_number == t.payout_msisdn
+    assert "wallet number" in t.events.get(to_status="payout_pending", actor_label="staff").reason
     assert history(t)[-4:] == ["payout_failed", "payout_pending", "payout_submitted", "paid_out"]
 
 
@@ -175,15 +176,23 @@ def test_pending_forever_is_polled_with_backoff():
     assert reload(t).status == S.PAYOUT_SUBMITTED
 
 
-def test_worker_dying_mid_send_is_resolved_by_the_sweeper():
+def test_worker_dying_mid_send_waits_for_a_person_then_pays_once(django_user_model):
     t = f.funded_transfer()
     attempt = payouts._open_attempt(t.pk)  # committed as SENDING, then the worker dies
     f.run_jobs()  # the queued submit job finds the open attempt and does nothing
-    assert PayoutAttempt.objects.get(pk=attempt.pk).status == A.SENDING
-    old = timezone.now() - timedelta(hours=1)
+    old = timezone.now() - timedelta(days=1)
     PayoutAttempt.objects.filter(pk=attempt.pk).update(updated_at=old, created_at=old)
-    payouts.sweep_stuck_transfers()  # asks the provider: never received, past the grace period
-    assert PayoutAttempt.objects.get(pk=attempt.pk).status == A.NOT_SENT
+    payouts.sweep_stuck_transfers()  # asks the provider, which has never heard of it
+    payouts.sweep_stuck_transfers()
+    f.run_jobs()
+    # Silence is not proof: the attempt stays open and nothing is sent again.
+    assert PayoutAttempt.objects.get(pk=attempt.pk).status == A.SENDING
+    assert PayoutAttempt.objects.filter(transfer=t).count() == 1
+
+    ops = django_user_model.objects.create_user("ops")
+    payouts.payout_resolve(
+        attempt_id=attempt.pk, outcome="not_sent", reason="not in the provider portal", actor=ops
+    )
     with override_settings(PAYOUT_RETRY_BACKOFF_SECONDS=-1):
         payouts.sweep_stuck_transfers()
     f.run_jobs()
@@ -347,3 +356,111 @@ def test_funding_must_match_what_the_sender_owes():
     assert not JournalEntry.objects.filter(transfer=t).exists()
     transfer_mark_funded(transfer_id=t.pk, amount_minor=t.total_minor, currency="EUR")
     assert reload(t).status == S.FUNDED
+
+
+def test_a_person_settles_an_unknown_attempt_with_an_audit_trail(django_user_model):
+    ops = django_user_model.objects.create_user("ops")
+    paid = f.funded_transfer(scenario="pending")
+    failed = f.funded_transfer(scenario="pending")
+    f.run_jobs()
+    for t, outcome in ((paid, "succeeded"), (failed, "failed")):
+        attempt = t.attempts.get()
+        with pytest.raises(NotAllowedNow):
+            payouts.payout_resolve(attempt_id=attempt.pk, outcome=outcome, reason=" ", actor=ops)
+        payouts.payout_resolve(
+            attempt_id=attempt.pk, outcome=outcome, reason="seen in portal", actor=ops
+        )
+        with pytest.raises(NotAllowedNow):
+            payouts.payout_resolve(
+                attempt_id=attempt.pk, outcome=outcome, reason="again", actor=ops
+            )
+    assert reload(paid).status == S.PAID_OUT and reload(failed).status == S.PAYOUT_FAILED
+    last = reload(paid).events.order_by("-id").first()
+    assert last.actor == ops and "seen in portal" in last.reason
+
+
+def test_a_contradicting_late_report_changes_no_money_but_is_recorded():
+    t = f.funded_transfer()
+    f.run_jobs()
+    make_checks_due()
+    attempt = PayoutAttempt.objects.get(transfer=t)
+    entries = JournalEntry.objects.count()
+    payouts.payout_record(attempt.pk, PayoutResult(PayoutState.FAILED, raw_status="failed"))
+    attempt.refresh_from_db()
+    assert attempt.status == A.SUCCEEDED and "provider reported failed" in attempt.late_report
+    assert reload(t).status == S.PAID_OUT and JournalEntry.objects.count() == entries
+
+
+def test_an_unclassified_provider_error_is_an_unknown_outcome_never_a_resend():
+    from providers.errors import ProviderError
+    from providers.sandbox import SandboxProvider
+
+    t = f.funded_transfer()
+
+    def accept_then_garble(self, request, _send=SandboxProvider.send_payout):
+        _send(self, request)
+        raise ProviderError("502 with an unparseable body")
+
+    with mock.patch.object(SandboxProvider, "send_payout", accept_then_garble):
+        f.run_jobs()
+    assert PayoutAttempt.objects.get(transfer=t).status == A.UNKNOWN
+    with override_settings(PAYOUT_RETRY_BACKOFF_SECONDS=-1):
+        payouts.sweep_stuck_transfers()
+    f.run_jobs()
+    make_checks_due()
+    assert reload(t).status == S.PAID_OUT and SandboxPayout.objects.count() == 1
+
+
+def test_failing_to_prepare_the_request_means_not_sent():
+    t = f.funded_transfer()
+    with mock.patch("payments.payouts._request", side_effect=RuntimeError("db hiccup")):
+        f.run_jobs()
+    attempt = PayoutAttempt.objects.get(transfer=t)
+    assert attempt.status == A.NOT_SENT and attempt.error_code == "not_prepared"
+    assert not SandboxPayout.objects.exists() and reload(t).status == S.PAYOUT_PENDING
+
+
+def test_one_crashing_status_check_does_not_stall_the_others():
+    first, second = f.funded_transfer(), f.funded_transfer()
+    f.run_jobs()
+    real = payouts.get_provider("wave").get_payout_status
+    broken = first.attempts.get().reference
+
+    def status(reference):
+        if reference == broken:
+            raise KeyError("unmapped status 'WEIRD'")
+        return real(reference)
+
+    with mock.patch.object(
+        type(payouts.get_provider("wave")), "get_payout_status", staticmethod(status)
+    ):
+        make_checks_due()
+    assert reload(second).status == S.PAID_OUT
+    assert reload(first).status == S.PAYOUT_SUBMITTED
+    assert first.attempts.get().next_check_at > timezone.now()
+
+
+def test_unreachable_count_restarts_after_a_staff_retry_and_ignores_our_config_errors():
+    t = f.funded_transfer(scenario="unreachable")
+    for _ in range(payouts.MAX_NOT_SENT):
+        payouts.payout_submit(t.pk)
+    assert reload(t).status == S.PAYOUT_FAILED
+    transfer_retry_payout(transfer_id=t.pk, reason="provider back up")
+    payouts.payout_submit(t.pk)
+    assert reload(t).status == S.PAYOUT_PENDING  # one new failure, not the sixth in a row
+    with override_settings(SANDBOX_PROVIDERS=False):  # our own misconfiguration
+        for _ in range(payouts.MAX_NOT_SENT + 1):
+            payouts.payout_submit(t.pk)
+    assert reload(t).status == S.PAYOUT_PENDING
+
+
+def test_editing_the_recipient_does_not_redirect_a_payout_in_flight():
+    t = f.transfer()
+    wallet = t.payout_msisdn
+    recipient = t.recipient
+    recipient.phone = f.wallet("SN")
+    recipient.save()
+    transfer_mark_funded(transfer_id=t.pk)
+    f.run_jobs()
+    assert PayoutAttempt.objects.get(transfer=t).msisdn == wallet
+    assert SandboxPayout.objects.get().msisdn == wallet
