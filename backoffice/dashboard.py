@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.db.models import Count, Sum
 
-from payments.models import Transfer
+from payments.models import IncomingPayment, Transfer
 from payments.money import display
+from payments.payouts import attempts_needing_a_person
 from payments.states import TransferStatus as S
 
 
@@ -21,9 +22,11 @@ def dashboard_callback(request, context):
         {
             "status_counts": [(s.value.replace("_", " "), by_status.get(s.value, 0)) for s in S],
             "paid_out_eur": display(paid["total"] or 0, "EUR"),
-            "needs_attention": sum(
-                by_status.get(s, 0) for s in (S.ON_HOLD, S.PAYOUT_FAILED, S.PAYOUT_SUBMITTED)
-            ),
+            "needs_attention": sum(by_status.get(s, 0) for s in (S.ON_HOLD, S.PAYOUT_FAILED)),
+            "stuck_payouts": attempts_needing_a_person().count(),
+            "unmatched_payments": IncomingPayment.objects.filter(
+                status=IncomingPayment.Status.UNMATCHED
+            ).count(),
         }
     )
     return context

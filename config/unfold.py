@@ -32,6 +32,11 @@ UNFOLD = {
                         "link": reverse_lazy("admin:payments_customer_changelist"),
                     },
                     {
+                        "title": _("Incoming payments"),
+                        "icon": "savings",
+                        "link": reverse_lazy("admin:payments_incomingpayment_changelist"),
+                    },
+                    {
                         "title": _("Journal entries"),
                         "icon": "account_balance",
                         "link": reverse_lazy("admin:payments_journalentry_changelist"),

@@ -13,6 +13,7 @@ from faker import Faker
 from payments import payouts, pricing, transfers
 from payments.customers import customer_create, normalize_msisdn, recipient_create
 from payments.errors import DomainError
+from payments.funding import funding_receive
 from payments.models import (
     Corridor,
     Customer,
@@ -178,7 +179,19 @@ class Seeder:
             Transfer.objects.filter(pk=pk).update(funding_deadline=timezone.now())
             transfers.transfer_expire(transfer_id=pk)
             return
-        transfers.transfer_mark_funded(transfer_id=pk, reason="SEPA credit transfer received")
+        funding_receive(
+            payment_ref=f"py_demo_{t.reference}",
+            amount_minor=t.total_minor,
+            currency=t.send_currency,
+            transfer_reference=t.reference,
+        )
+        if self.rnd.random() < 0.01:  # the sender's bank sent it twice
+            funding_receive(
+                payment_ref=f"py_demo_{t.reference}_2",
+                amount_minor=t.total_minor,
+                currency=t.send_currency,
+                transfer_reference=t.reference,
+            )
         if target == S.FUNDED:
             return
         if target in (S.ON_HOLD, S.REFUNDED):

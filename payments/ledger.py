@@ -15,6 +15,7 @@ Chart of accounts (code, per currency):
     float:<provider>  asset      our prefunded balance at a payout provider (may go negative
                                  until float top-ups are booked by treasury)
     refunds_payable   liability  euros owed back to senders
+    unmatched_funds   liability  euros received that fund no transfer, until refunded
 """
 
 from collections import defaultdict
@@ -39,6 +40,7 @@ CHART: dict[str, tuple[str, bool, str]] = {
     "payout_payable": (K.LIABILITY, False, "Payouts payable"),
     "float": (K.ASSET, True, "Provider float"),
     "refunds_payable": (K.LIABILITY, False, "Refunds payable"),
+    "unmatched_funds": (K.LIABILITY, False, "Unmatched incoming funds"),
 }
 
 

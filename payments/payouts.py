@@ -249,6 +249,13 @@ def _unreachable_streak(transfer: Transfer) -> int:
 
 # --- Settling by hand ---------------------------------------------------------------------------
 
+
+def attempts_needing_a_person(*, now: datetime | None = None):
+    """Open attempts the provider has not settled within the grace period: a person checks."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.PAYOUT_NOT_FOUND_GRACE_SECONDS)
+    return PayoutAttempt.objects.filter(status__in=PayoutAttempt.OPEN, created_at__lt=cutoff)
+
+
 RESOLUTIONS = {"succeeded": A.SUCCEEDED, "failed": A.FAILED, "not_sent": A.NOT_SENT}
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from unfold.admin import TabularInline
 
 from backoffice.admin.base import ReadOnlyAdmin
-from payments.models import Account, JournalEntry, Posting
+from payments.models import Account, IncomingPayment, JournalEntry, Posting
 
 
 class PostingInline(TabularInline):
@@ -30,3 +30,19 @@ class JournalEntryAdmin(ReadOnlyAdmin):
 class AccountAdmin(ReadOnlyAdmin):
     list_display = ["code", "currency", "kind", "allow_negative"]
     list_filter = ["kind", "currency"]
+
+
+@admin.register(IncomingPayment)
+class IncomingPaymentAdmin(ReadOnlyAdmin):
+    list_display = [
+        "payment_ref",
+        "status",
+        "transfer_reference",
+        "amount_minor",
+        "currency",
+        "note",
+        "received_at",
+    ]
+    list_filter = ["status", "provider"]
+    search_fields = ["=payment_ref", "=transfer_reference"]
+    show_full_result_count = False

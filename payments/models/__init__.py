@@ -1,4 +1,5 @@
 from payments.models.customers import Customer, Recipient
+from payments.models.funding import IncomingPayment
 from payments.models.ledger import Account, JournalEntry, Posting
 from payments.models.pricing import Corridor, FeeBand, FxRate
 from payments.models.quotes import Quote
@@ -10,6 +11,7 @@ __all__ = [
     "Customer",
     "FeeBand",
     "FxRate",
+    "IncomingPayment",
     "JournalEntry",
     "PayoutAttempt",
     "Posting",

@@ -107,3 +107,15 @@ def test_demo_staff_accounts_have_their_roles(db):
     assert finance.check_password(logins["finance"]) and finance.is_staff
     assert finance.has_perm("payments.view_journalentry")
     assert not finance.has_perm("payments.change_corridor")
+
+
+def test_dashboard_lists_payouts_and_payments_that_need_a_person(admin_client, settings):
+    from payments.funding import funding_receive
+
+    settings.PAYOUT_NOT_FOUND_GRACE_SECONDS = -1
+    f.funded_transfer(scenario="pending")
+    f.run_jobs()
+    funding_receive(payment_ref="pi_x", amount_minor=100, currency="EUR", transfer_reference="?")
+    page = admin_client.get(reverse("admin:index")).text
+    assert "1 payouts the provider has not settled" in page
+    assert "1 incoming payments to refund" in page

@@ -192,3 +192,43 @@ def test_one_quote_submitted_twice_at_once_makes_one_transfer_and_a_clear_refusa
         assert sum(isinstance(r, Transfer) for r in results) == 1, results
         assert sum(isinstance(r, QuoteUnavailable) for r in results) == 1, results
         assert Transfer.objects.filter(quote=q).count() == 1
+
+
+def test_one_payment_reported_twice_at_once_is_recorded_once():
+    from payments.funding import funding_receive
+    from payments.models import IncomingPayment
+
+    t = f.transfer()
+
+    def report():
+        return funding_receive(
+            payment_ref="pi_dup", amount_minor=t.total_minor, currency="EUR",
+            transfer_reference=t.reference,
+        )  # fmt: skip
+
+    results = race(report, report, report)
+    assert not any(isinstance(r, Exception) for r in results), results
+    assert IncomingPayment.objects.count() == 1
+    assert JournalEntry.objects.filter(transfer=t, kind="funding").count() == 1
+
+
+def test_two_payments_for_one_transfer_at_once_fund_it_once():
+    from payments.funding import funding_receive
+    from payments.models import IncomingPayment
+
+    t = f.transfer()
+    results = race(
+        *[
+            lambda ref=ref: funding_receive(
+                payment_ref=ref,
+                amount_minor=t.total_minor,
+                currency="EUR",
+                transfer_reference=t.reference,
+            )  # fmt: skip
+            for ref in ("pi_a", "pi_b")
+        ]
+    )
+    assert not any(isinstance(r, Exception) for r in results), results
+    statuses = sorted(IncomingPayment.objects.values_list("status", flat=True))
+    assert statuses == ["applied", "unmatched"]
+    assert JournalEntry.objects.filter(transfer=t, kind="funding").count() == 1
