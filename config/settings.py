@@ -181,6 +181,16 @@ WAVE_API_KEY = env.str("WAVE_API_KEY", default="")
 WAVE_API_SECRET = env.str("WAVE_API_SECRET", default="")
 WAVE_BASE_URL = env.str("WAVE_BASE_URL", default="http://127.0.0.1:8101")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+# FX rate sources, tried in this order for each floating currency; defaults are the sandbox.
+FX_SOURCES = env.list("FX_SOURCES", default=["exchangerate_api", "ecb"])
+FX_API_BASE_URL = env.str("FX_API_BASE_URL", default="http://127.0.0.1:8190")
+FX_API_KEY = env.str("FX_API_KEY", default="sandbox-key")
+FX_ECB_URL = env.str(
+    "FX_ECB_URL", default="http://127.0.0.1:8190/stats/eurofxref/eurofxref-daily.xml"
+)
+# A new rate that moves more than this from the last one is refused as a feed error.
+FX_MAX_JUMP_PERCENT = env.int("FX_MAX_JUMP_PERCENT", default=10)
+SANDBOX_FX_PORT = env.int("SANDBOX_FX_PORT", default=8190)
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 
 # --- Console ---------------------------------------------------------------------------------
@@ -191,5 +201,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # httpx logs every URL at INFO, API keys in paths included: calls are recorded,
+        # redacted, in ProviderCall instead.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }

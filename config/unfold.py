@@ -52,6 +52,11 @@ UNFOLD = {
                         "link": reverse_lazy("admin:payments_corridor_changelist"),
                     },
                     {
+                        "title": _("Provider calls"),
+                        "icon": "sync_alt",
+                        "link": reverse_lazy("admin:providers_providercall_changelist"),
+                    },
+                    {
                         "title": _("FX rates"),
                         "icon": "currency_exchange",
                         "link": reverse_lazy("admin:payments_fxrate_changelist"),

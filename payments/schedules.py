@@ -7,6 +7,7 @@ SCHEDULES = [
     ("Poll submitted payouts", "payments.tasks.poll_due_payouts", 1),
     ("Sweep stuck transfers", "payments.tasks.sweep_stuck_transfers", 5),
     ("Expire quotes and unfunded transfers", "payments.tasks.expire_quotes_and_transfers", 10),
+    ("Refresh FX rates", "payments.tasks.refresh_fx_rates", 30),
 ]
 
 
@@ -32,3 +33,8 @@ def install(schedule_model=None) -> int:
             },
         )
     return len(SCHEDULES)
+
+
+def install_from_migration(apps, schema_editor) -> None:
+    """Migrations call this, so a deploy that migrates also has every schedule."""
+    install(apps.get_model("django_q", "Schedule"))

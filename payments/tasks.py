@@ -1,6 +1,6 @@
 """django-q2 entry points: ids in, one service call each. Every task is safe to run twice."""
 
-from payments import payouts, pricing, transfers
+from payments import fx, payouts, pricing, transfers
 
 
 def transfer_run_checks(transfer_id: int) -> str:
@@ -29,3 +29,7 @@ def expire_quotes_and_transfers() -> dict:
         "transfers_expired": transfers.transfers_expire_due(),
         "quotes_purged": pricing.quotes_purge_expired(),
     }
+
+
+def refresh_fx_rates() -> dict:
+    return fx.fx_refresh()

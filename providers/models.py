@@ -20,3 +20,29 @@ class SandboxPayout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.reference} {self.status}"
+
+
+class ProviderCall(models.Model):
+    """One outbound call to a provider, as sent and as answered, secrets and personal data
+    redacted. Written outside business transactions, so a rolled-back move keeps its trace."""
+
+    provider = models.CharField(max_length=30)
+    operation = models.CharField(max_length=40)
+    method = models.CharField(max_length=8)
+    url = models.CharField(max_length=500)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=40, help_text="ok, http_<code>, or the network error")
+    latency_ms = models.PositiveIntegerField()
+    correlation = models.CharField(
+        max_length=60, blank=True, db_index=True, help_text="Transfer or attempt reference"
+    )
+    request_body = models.TextField(blank=True)
+    response_body = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["provider", "-created_at"], name="call_provider_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.operation} {self.outcome}"

@@ -1,1 +1,7 @@
-from backoffice.admin import jobs, ledger, pricing, transfers  # noqa: F401 - registers the admins
+from backoffice.admin import (  # noqa: F401 - registers the admins
+    jobs,
+    ledger,
+    pricing,
+    providers,
+    transfers,
+)

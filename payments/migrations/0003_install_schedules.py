@@ -1,13 +1,12 @@
 from django.db import migrations
 
-
-def install(apps, schema_editor):
-    from payments.schedules import install as install_schedules
-
-    install_schedules(apps.get_model("django_q", "Schedule"))
+from payments.schedules import install_from_migration
 
 
 class Migration(migrations.Migration):
-    dependencies = [("payments", "0002_ledger_triggers"), ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more")]
+    dependencies = [
+        ("payments", "0002_ledger_triggers"),
+        ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
+    ]
 
-    operations = [migrations.RunPython(install, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(install_from_migration, migrations.RunPython.noop)]

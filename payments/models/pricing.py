@@ -90,7 +90,11 @@ class FxRate(models.Model):
         ordering = ["-as_of"]
         indexes = [models.Index(fields=["base_currency", "quote_currency", "-as_of"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(rate__gt=0), name="fxrate_positive")
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="fxrate_positive"),
+            models.UniqueConstraint(
+                fields=["base_currency", "quote_currency", "source", "as_of"],
+                name="fxrate_once_per_publication",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -60,11 +60,13 @@ class Command(BaseCommand):
                 start_new_session=True,
             ),
             subprocess.Popen([*manage, "qcluster"], start_new_session=True),  # noqa: S603
+            subprocess.Popen([*manage, "run_sandboxes"], start_new_session=True),  # noqa: S603
         ]
         base = f"http://127.0.0.1:{port}"
         self.stdout.write(self.style.SUCCESS("\nMoneyBridge demo is running:"))
         self.stdout.write(f"  console   {base}/admin/")
         self.stdout.write(f"  API docs  {base}/api/v1/docs")
+        self.stdout.write(f"  FX sandbox http://127.0.0.1:{settings.SANDBOX_FX_PORT}")
         self.stdout.write("  logins    " + ", ".join(f"{u} / {p}" for u, p in logins))
         self.stdout.write("Press Ctrl-C to stop.\n")
         try:

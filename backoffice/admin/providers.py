@@ -1,0 +1,21 @@
+from django.contrib import admin
+
+from backoffice.admin.base import ReadOnlyAdmin
+from providers.models import ProviderCall
+
+
+@admin.register(ProviderCall)
+class ProviderCallAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "provider",
+        "operation",
+        "method",
+        "status_code",
+        "outcome",
+        "latency_ms",
+        "correlation",
+    ]
+    list_filter = ["provider", "operation", "outcome"]
+    search_fields = ["=correlation"]
+    show_full_result_count = False

@@ -1,0 +1,109 @@
+"""The only place that builds HTTP clients for providers and records every call.
+
+Timeouts are always explicit. Nothing here retries: whether a call is safe to repeat is the
+adapter's decision (a GET of a rate is, a POST of a payout never is without its idempotency
+key). Every call is recorded in ProviderCall with secrets and personal data redacted.
+"""
+
+import json
+import re
+import time
+
+import httpx
+
+from providers.models import ProviderCall
+
+SECRET_FIELDS = {"password", "client_secret", "access_token", "refresh_token", "api_key", "pin"}
+PERSONAL_FIELDS = {"msisdn", "mobile", "phone", "partyid", "receive_amount_phone", "name"}
+BODY_LIMIT = 4000
+
+
+def client(*, base_url: str, timeout: float = 10.0, connect_timeout: float = 3.0, headers=None):
+    return httpx.Client(
+        base_url=base_url,
+        timeout=httpx.Timeout(timeout, connect=connect_timeout),
+        headers=headers or {},
+    )
+
+
+def redact_text(text: str, secrets: tuple[str, ...] = ()) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def redact_body(body: str | bytes | None, secrets: tuple[str, ...] = ()) -> str:
+    """JSON bodies lose secret fields and keep only the last 3 characters of personal ones."""
+    if not body:
+        return ""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return redact_text(text, secrets)[:BODY_LIMIT]
+    return redact_text(json.dumps(_redact(data)), secrets)[:BODY_LIMIT]
+
+
+def _redact(value):
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            lowered = key.lower()
+            if lowered in SECRET_FIELDS:
+                out[key] = "***"
+            elif lowered in PERSONAL_FIELDS and isinstance(item, str):
+                out[key] = "…" + item[-3:]
+            else:
+                out[key] = _redact(item)
+        return out
+    if isinstance(value, list):
+        return [_redact(item) for item in value]
+    return value
+
+
+def request(
+    http: httpx.Client,
+    method: str,
+    url: str,
+    *,
+    provider: str,
+    operation: str,
+    correlation: str = "",
+    secrets: tuple[str, ...] = (),
+    **kwargs,
+) -> httpx.Response:
+    """Send one request and record it, answered or not. Raises httpx errors as they come."""
+    started = time.perf_counter()
+    response = None
+    outcome = "ok"
+    try:
+        response = http.request(method, url, **kwargs)
+        if response.status_code >= 400:
+            outcome = f"http_{response.status_code}"
+        return response
+    except httpx.HTTPError as exc:
+        outcome = _snake(type(exc).__name__)
+        raise
+    finally:
+        full_url = str(http.base_url.join(url)) if http.base_url else url
+        ProviderCall.objects.create(
+            provider=provider,
+            operation=operation,
+            method=method.upper(),
+            url=redact_text(full_url, secrets)[:500],
+            status_code=response.status_code if response is not None else None,
+            outcome=outcome[:40],
+            latency_ms=int((time.perf_counter() - started) * 1000),
+            correlation=correlation[:60],
+            request_body=redact_body(kwargs.get("content") or _json(kwargs.get("json")), secrets),
+            response_body=redact_body(response.content if response is not None else "", secrets),
+        )
+
+
+def _json(value) -> str:
+    return json.dumps(value) if value is not None else ""
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
