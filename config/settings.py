@@ -177,9 +177,16 @@ PAYOUT_RETRY_BACKOFF_SECONDS = env.int("PAYOUT_RETRY_BACKOFF_SECONDS", default=6
 SANDBOX_PROVIDERS = env.bool("SANDBOX_PROVIDERS", default=True)
 
 # --- Providers (credentials used by the real adapters) ---------------------------------------
-WAVE_API_KEY = env.str("WAVE_API_KEY", default="")
+WAVE_API_KEY = env.str("WAVE_API_KEY", default="wave_sn_sandbox_key")
 WAVE_API_SECRET = env.str("WAVE_API_SECRET", default="")
 WAVE_BASE_URL = env.str("WAVE_BASE_URL", default="http://127.0.0.1:8101")
+# One key per payout country's business wallet, e.g. "SN=wave_sn_prod_…,CI=wave_ci_prod_…";
+# WAVE_API_KEY serves any country not listed.
+WAVE_API_KEYS = env.dict("WAVE_API_KEYS", default={})
+# Which payout providers go through their HTTP adapter ("http") or the in-database sandbox.
+PAYOUT_ADAPTERS = env.dict("PAYOUT_ADAPTERS", default={"wave": "http"})
+SANDBOX_WAVE_PORT = env.int("SANDBOX_WAVE_PORT", default=8101)
+SANDBOX_STATE_DIR = env.str("SANDBOX_STATE_DIR", default=str(BASE_DIR / "var" / "sandboxes"))
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 # FX rate sources, tried in this order for each floating currency; defaults are the sandbox.
 FX_SOURCES = env.list("FX_SOURCES", default=["exchangerate_api", "ecb"])

@@ -294,7 +294,10 @@ def payout_check(attempt_id: int) -> PayoutAttempt:
     if attempt.status == A.SENDING and attempt.updated_at > stale_before:
         return attempt  # a worker is sending it right now
     try:
-        result = get_provider(attempt.provider).get_payout_status(attempt.reference)
+        country = Transfer.objects.values_list("corridor__destination_country", flat=True).get(
+            pk=attempt.transfer_id
+        )
+        result = get_provider(attempt.provider).get_payout_status(attempt.reference, country)
     except ProviderError as exc:
         log.warning("payout %s: status check failed: %s", attempt.reference, exc)
         return _postpone_check(attempt_id)

@@ -40,5 +40,5 @@ class PayoutProvider(Protocol):
         Raises only providers.errors types. Never touches our domain tables.
         """
 
-    def get_payout_status(self, reference: str) -> PayoutResult:
+    def get_payout_status(self, reference: str, country: str = "*") -> PayoutResult:
         """Where the payout with our reference stands. Moves no money."""

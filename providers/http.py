@@ -42,7 +42,7 @@ def redact_body(body: str | bytes | None, secrets: tuple[str, ...] = ()) -> str:
         data = json.loads(text)
     except ValueError:
         return redact_text(text, secrets)[:BODY_LIMIT]
-    return redact_text(json.dumps(_redact(data)), secrets)[:BODY_LIMIT]
+    return redact_text(json.dumps(_redact(data), ensure_ascii=False), secrets)[:BODY_LIMIT]
 
 
 def _redact(value):

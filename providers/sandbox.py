@@ -46,7 +46,7 @@ class SandboxProvider:
             raise UnknownOutcomeError("sandbox: read timeout after the request was sent")
         return self._result(payout)
 
-    def get_payout_status(self, reference: str) -> PayoutResult:
+    def get_payout_status(self, reference: str, country: str = "*") -> PayoutResult:
         payout = SandboxPayout.objects.filter(reference=reference).first()
         if payout is None:
             return PayoutResult(PayoutState.NOT_FOUND, raw_status="not_found")

@@ -8,6 +8,13 @@ from django.utils import timezone
 from payments.models import Corridor, FxRate
 
 
+@pytest.fixture(autouse=True)
+def in_database_payout_sandbox(settings):
+    """Lifecycle tests drive the in-database sandbox; HTTP adapters are tested against their
+    simulators by the tests that start one."""
+    settings.PAYOUT_ADAPTERS = {}
+
+
 @pytest.fixture
 def corridors(db):
     """The corridors, fee bands and staff groups of fixtures/initial_data.json."""

@@ -121,7 +121,7 @@ def test_redaction_hides_secrets_and_keeps_only_the_end_of_personal_data():
     body = b'{"client_secret": "abc", "payee": {"partyId": "22177123456", "name": "Awa Sow"}}'
     redacted = http.redact_body(body, secrets=("abc",))
     assert "abc" not in redacted and "22177123456" not in redacted and "Awa Sow" not in redacted
-    assert "\\u2026456" in redacted or "…456" in redacted
+    assert "…456" in redacted
 
 
 def test_http_client_loggers_are_quiet_so_urls_with_keys_stay_out_of_logs():

@@ -3,13 +3,14 @@
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from backoffice.demo_staff import create_demo_staff
 from payments.models import Corridor, Transfer
@@ -33,43 +34,23 @@ class Command(BaseCommand):
         parser.add_argument("--setup-only", action="store_true", help="prepare, then exit")
 
     def handle(self, *args, **options):
-        self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}")
-        call_command("migrate", verbosity=0)
-        if not Corridor.objects.exists():
-            call_command("loaddata", "fixtures/initial_data.json", verbosity=0)
-        logins = create_demo_staff()
-        if not Transfer.objects.exists():
-            self.stdout.write(
-                f"Seeding demo data ({options['transfers']} transfers, "
-                "a minute or two, first start only)…"
-            )
-            call_command("seed_demo", transfers=options["transfers"])
-        call_command("install_schedules", verbosity=0)
-        call_command("check_ledger")
-        if options["setup_only"]:
-            return
-        self.run_processes(options["port"], logins)
-
-    def run_processes(self, port: int, logins) -> None:
         signal.signal(signal.SIGTERM, _stop)
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-        # Each child leads its own process group, so stopping reaches the cluster's workers too.
-        procs = [
-            subprocess.Popen(  # noqa: S603 - our own manage.py, fixed arguments
-                [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
-                start_new_session=True,
-            ),
-            subprocess.Popen([*manage, "qcluster"], start_new_session=True),  # noqa: S603
-            subprocess.Popen([*manage, "run_sandboxes"], start_new_session=True),  # noqa: S603
-        ]
-        base = f"http://127.0.0.1:{port}"
-        self.stdout.write(self.style.SUCCESS("\nMoneyBridge demo is running:"))
-        self.stdout.write(f"  console   {base}/admin/")
-        self.stdout.write(f"  API docs  {base}/api/v1/docs")
-        self.stdout.write(f"  FX sandbox http://127.0.0.1:{settings.SANDBOX_FX_PORT}")
-        self.stdout.write("  logins    " + ", ".join(f"{u} / {p}" for u, p in logins))
-        self.stdout.write("Press Ctrl-C to stop.\n")
+        # The simulators come first: seeding pays out through them. Each child leads its own
+        # process group, so stopping reaches the cluster's workers too.
+        procs = [_spawn(manage, "run_sandboxes")]
         try:
+            _wait_for_port(settings.SANDBOX_WAVE_PORT)
+            logins = self.prepare(options["transfers"])
+            if options["setup_only"]:
+                return
+            procs += [
+                _spawn(
+                    manage, "runserver", f"127.0.0.1:{options['port']}", "--noreload", "--insecure"
+                ),
+                _spawn(manage, "qcluster"),
+            ]
+            self.announce(options["port"], logins)
             while all(p.poll() is None for p in procs):
                 time.sleep(0.5)
         except KeyboardInterrupt:
@@ -82,4 +63,44 @@ class Command(BaseCommand):
                     p.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     _signal_group(p, signal.SIGKILL)
-            self.stdout.write("Demo stopped.")
+            if not options["setup_only"]:
+                self.stdout.write("Demo stopped.")
+
+    def prepare(self, transfers: int):
+        self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}")
+        call_command("migrate", verbosity=0)
+        if not Corridor.objects.exists():
+            call_command("loaddata", "fixtures/initial_data.json", verbosity=0)
+        logins = create_demo_staff()
+        if not Transfer.objects.exists():
+            self.stdout.write(
+                f"Seeding demo data ({transfers} transfers, a minute or two, first start only)…"
+            )
+            call_command("seed_demo", transfers=transfers)
+        call_command("install_schedules", verbosity=0)
+        call_command("check_ledger")
+        return logins
+
+    def announce(self, port: int, logins) -> None:
+        base = f"http://127.0.0.1:{port}"
+        self.stdout.write(self.style.SUCCESS("\nMoneyBridge demo is running:"))
+        self.stdout.write(f"  console    {base}/admin/")
+        self.stdout.write(f"  API docs   {base}/api/v1/docs")
+        self.stdout.write(
+            f"  sandboxes  Wave :{settings.SANDBOX_WAVE_PORT}, FX :{settings.SANDBOX_FX_PORT}"
+        )
+        self.stdout.write("  logins     " + ", ".join(f"{u} / {p}" for u, p in logins))
+        self.stdout.write("Press Ctrl-C to stop.\n")
+
+
+def _spawn(manage: list[str], *args: str) -> subprocess.Popen:
+    return subprocess.Popen([*manage, *args], start_new_session=True)  # noqa: S603 - fixed args
+
+
+def _wait_for_port(port: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return
+        time.sleep(0.2)
+    raise CommandError(f"the provider sandboxes did not start on port {port}")

@@ -1,18 +1,31 @@
-"""Run the provider simulators on loopback until Ctrl-C."""
+"""Run the provider simulators on loopback until Ctrl-C (or SIGTERM)."""
 
+import signal
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from providers.sandboxes import fx, server
+from providers.sandboxes.wave import WaveSimulator
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
 
 
 class Command(BaseCommand):
     help = "Serve the provider simulators on 127.0.0.1 (never in production)."
 
     def handle(self, *args, **options):
-        sandboxes = [("FX sources (ECB, ExchangeRate-API)", fx.app, settings.SANDBOX_FX_PORT)]
+        signal.signal(signal.SIGTERM, _stop)
+        state = Path(settings.SANDBOX_STATE_DIR)
+        wave = WaveSimulator(api_key=settings.WAVE_API_KEY, state_file=str(state / "wave.json"))
+        sandboxes = [
+            ("FX sources (ECB, ExchangeRate-API)", fx.app, settings.SANDBOX_FX_PORT),
+            ("Wave Business API", wave, settings.SANDBOX_WAVE_PORT),
+        ]
         for name, app, port in sandboxes:
             server.start(app, port)
             self.stdout.write(f"  {name}: http://127.0.0.1:{port}")

@@ -1,0 +1,93 @@
+"""Wave Business API payouts (REFERENCE.md section 1).
+
+Our attempt reference is both the `Idempotency-Key` and the `client_reference`, so a status
+query after any unclear answer is `GET /v1/payouts/search?client_reference=<reference>`.
+One API key per payout country's business wallet: WAVE_API_KEYS maps country to key
+(WAVE_API_KEY is the fallback for a single wallet).
+Assumption: Wave's payout API sends no payout webhooks; state comes from the POST's answer and
+from polling, as REFERENCE.md 1.10 says.
+"""
+
+import httpx
+from django.conf import settings
+
+from providers import http
+from providers.base import PayoutRequest, PayoutResult, PayoutState
+from providers.errors import RetryableError, UnknownOutcomeError
+from providers.wave.mapping import error_for, to_result
+
+SEARCH = "/v1/payouts/search"
+
+
+class WaveProvider:
+    code = "wave"
+
+    def __init__(self, *, base_url: str | None = None, keys: dict[str, str] | None = None):
+        self.base_url = base_url or settings.WAVE_BASE_URL
+        self.keys = keys if keys is not None else settings.WAVE_API_KEYS
+
+    def _key(self, country: str) -> str:
+        return self.keys.get(country) or self.keys.get("*") or settings.WAVE_API_KEY
+
+    def _client(self, country: str, timeout: float = 15.0) -> httpx.Client:
+        return http.client(
+            base_url=self.base_url,
+            timeout=timeout,
+            headers={"Authorization": f"Bearer {self._key(country)}"},
+        )
+
+    def send_payout(self, request: PayoutRequest) -> PayoutResult:
+        body = {
+            "currency": request.currency,
+            "receive_amount": str(request.amount_minor),  # XOF has no minor unit
+            "mobile": request.msisdn,
+            "name": request.recipient_name[:255],
+            "client_reference": request.reference,
+            "payment_reason": "MoneyBridge transfer",
+        }
+        try:
+            with self._client(request.country) as c:
+                response = http.request(
+                    c, "POST", "/v1/payout", provider=self.code, operation="send_payout",
+                    correlation=request.reference, json=body,
+                    headers={"Idempotency-Key": request.reference},
+                )  # fmt: skip
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise RetryableError(f"Wave unreachable: {exc}", code="connect_error") from exc
+        except httpx.HTTPError as exc:  # sent, no clear answer
+            raise UnknownOutcomeError(f"Wave: {type(exc).__name__}", code="no_answer") from exc
+        data = _json(response)
+        if response.status_code == 200:
+            return to_result(data)
+        raise error_for(response.status_code, data)
+
+    def get_payout_status(self, reference: str, country: str = "*") -> PayoutResult:
+        with self._client(country, timeout=10) as c:
+            response = http.request(
+                c, "GET", SEARCH, provider=self.code, operation="payout_status",
+                correlation=reference, params={"client_reference": reference},
+            )  # fmt: skip
+        if response.status_code != 200:
+            raise error_for(response.status_code, _json(response))
+        found = _json(response).get("result") or []
+        if not found:
+            return PayoutResult(PayoutState.NOT_FOUND, raw_status="not_found")
+        return to_result(found[0])
+
+    def balance(self, country: str = "*") -> tuple[int, str]:
+        with self._client(country, timeout=10) as c:
+            response = http.request(
+                c, "GET", "/v1/balance", provider=self.code, operation="balance"
+            )
+        if response.status_code != 200:
+            raise error_for(response.status_code, _json(response))
+        data = _json(response)
+        return int(data["amount"]), data["currency"]
+
+
+def _json(response: httpx.Response) -> dict:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
