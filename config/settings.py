@@ -199,6 +199,9 @@ FX_ECB_URL = env.str(
 FX_MAX_JUMP_PERCENT = env.int("FX_MAX_JUMP_PERCENT", default=10)
 SANDBOX_FX_PORT = env.int("SANDBOX_FX_PORT", default=8190)
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_sandbox")
+# Current and previous Wave webhook signing secrets (both accepted during a rotation).
+WAVE_WEBHOOK_SECRETS = env.list("WAVE_WEBHOOK_SECRETS", default=["wave_sn_WHS_sandbox"])
 
 # --- Console ---------------------------------------------------------------------------------
 from config.unfold import UNFOLD  # noqa: E402, F401 - read by django-unfold as settings.UNFOLD

@@ -57,6 +57,11 @@ UNFOLD = {
                         "link": reverse_lazy("admin:providers_providercall_changelist"),
                     },
                     {
+                        "title": _("Webhooks"),
+                        "icon": "webhook",
+                        "link": reverse_lazy("admin:providers_webhookevent_changelist"),
+                    },
+                    {
                         "title": _("FX rates"),
                         "icon": "currency_exchange",
                         "link": reverse_lazy("admin:payments_fxrate_changelist"),

@@ -1,6 +1,6 @@
 """django-q2 entry points: ids in, one service call each. Every task is safe to run twice."""
 
-from payments import fx, payouts, pricing, transfers
+from payments import fx, payouts, pricing, transfers, webhook_handlers
 
 
 def transfer_run_checks(transfer_id: int) -> str:
@@ -33,3 +33,7 @@ def expire_quotes_and_transfers() -> dict:
 
 def refresh_fx_rates() -> dict:
     return fx.fx_refresh()
+
+
+def process_webhook(event_pk: int) -> str:
+    return webhook_handlers.process_webhook(event_pk)

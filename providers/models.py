@@ -46,3 +46,40 @@ class ProviderCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.operation} {self.outcome}"
+
+
+class WebhookEvent(models.Model):
+    """A provider's notification, stored raw before anything is done with it.
+
+    Verified events are unique per provider and event id, so a redelivery is acknowledged and
+    ignored; refused ones (bad signature, stale, malformed) are kept for the console.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PROCESSED = "processed", "Processed"
+        IGNORED = "ignored", "Ignored (not an event we act on)"
+        FAILED = "failed", "Failed while processing"
+        REJECTED = "rejected", "Rejected (not verified)"
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=100, blank=True)
+    event_type = models.CharField(max_length=80, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    reason = models.CharField(max_length=300, blank=True)
+    payload = models.TextField()
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "event_id"],
+                condition=~models.Q(status="rejected"),
+                name="webhook_once_per_event",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_type or '?'} {self.event_id or '-'} ({self.status})"

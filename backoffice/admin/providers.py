@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from backoffice.admin.base import ReadOnlyAdmin
-from providers.models import ProviderCall
+from providers.models import ProviderCall, WebhookEvent
 
 
 @admin.register(ProviderCall)
@@ -18,4 +18,12 @@ class ProviderCallAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["provider", "operation", "outcome"]
     search_fields = ["=correlation"]
+    show_full_result_count = False
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "provider", "event_type", "event_id", "status", "reason"]
+    list_filter = ["provider", "status", "event_type"]
+    search_fields = ["=event_id"]
     show_full_result_count = False
