@@ -187,7 +187,12 @@ WAVE_API_KEYS = env.dict("WAVE_API_KEYS", default={})
 PAYOUT_ADAPTERS = env.dict("PAYOUT_ADAPTERS", default={"wave": "http"})
 SANDBOX_WAVE_PORT = env.int("SANDBOX_WAVE_PORT", default=8101)
 SANDBOX_STATE_DIR = env.str("SANDBOX_STATE_DIR", default=str(BASE_DIR / "var" / "sandboxes"))
-STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_sandbox")
+# Empty in production (the SDK's own api.stripe.com); the loopback simulator by default.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://127.0.0.1:8102")
+SANDBOX_STRIPE_PORT = env.int("SANDBOX_STRIPE_PORT", default=8102)
+# Where the Stripe simulator delivers its signed webhooks (our own intake).
+SANDBOX_WEBHOOK_BASE = env.str("SANDBOX_WEBHOOK_BASE", default="http://127.0.0.1:8000")
 # FX rate sources, tried in this order for each floating currency; defaults are the sandbox.
 FX_SOURCES = env.list("FX_SOURCES", default=["exchangerate_api", "ecb"])
 FX_API_BASE_URL = env.str("FX_API_BASE_URL", default="http://127.0.0.1:8190")

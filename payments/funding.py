@@ -6,6 +6,8 @@ it. Anything else still lands in the ledger, in unmatched funds, for a person to
 money is never left outside the books because it came late, twice or short.
 """
 
+from dataclasses import asdict
+
 from django.db import IntegrityError, transaction
 
 from payments import ledger
@@ -15,6 +17,7 @@ from payments.models import IncomingPayment, Transfer
 from payments.money import format_major
 from payments.states import TransferStatus as S
 from payments.transfers import lock_transfer, transfer_mark_funded
+from providers import stripe_sepa
 
 P = IncomingPayment.Status
 
@@ -116,3 +119,29 @@ def funding_refund_unmatched(*, payment_id: int, reason: str, actor=None) -> Inc
     payment.note = f"{payment.note}; refunded by {who}: {reason}"[:300]
     payment.save(update_fields=["status", "note"])
     return payment
+
+
+def funding_instructions(*, transfer_id: int) -> Transfer:
+    """Where the sender pays: a virtual IBAN and reference from Stripe, asked once per transfer.
+
+    The provider call runs outside any transaction; asking again returns the same
+    PaymentIntent (the idempotency key is the transfer reference).
+    """
+    transfer = Transfer.objects.select_related("customer").get(pk=transfer_id)
+    if transfer.funding_instructions:
+        return transfer
+    if transfer.status != S.CREATED:
+        raise NotAllowedNow(f"{transfer.reference} is {transfer.status}: it awaits no funds")
+    shown = stripe_sepa.bank_transfer_instructions(
+        transfer_reference=transfer.reference,
+        amount_minor=transfer.total_minor,
+        currency=transfer.send_currency,
+        email=transfer.customer.email,
+        name=transfer.customer.full_name,
+    )
+    with transaction.atomic():
+        transfer = lock_transfer(transfer_id)
+        if not transfer.funding_instructions:
+            transfer.funding_instructions = {"provider": "stripe", **asdict(shown)}
+            transfer.save(update_fields=["funding_instructions", "updated_at"])
+    return transfer

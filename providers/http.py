@@ -86,19 +86,48 @@ def request(
         outcome = _snake(type(exc).__name__)
         raise
     finally:
-        full_url = str(http.base_url.join(url)) if http.base_url else url
-        ProviderCall.objects.create(
+        record(
             provider=provider,
             operation=operation,
-            method=method.upper(),
-            url=redact_text(full_url, secrets)[:500],
+            method=method,
+            url=str(http.base_url.join(url)) if http.base_url else url,
             status_code=response.status_code if response is not None else None,
-            outcome=outcome[:40],
-            latency_ms=int((time.perf_counter() - started) * 1000),
-            correlation=correlation[:60],
-            request_body=redact_body(kwargs.get("content") or _json(kwargs.get("json")), secrets),
-            response_body=redact_body(response.content if response is not None else "", secrets),
+            outcome=outcome,
+            started=started,
+            correlation=correlation,
+            request_body=kwargs.get("content") or _json(kwargs.get("json")),
+            response_body=response.content if response is not None else "",
+            secrets=secrets,
         )
+
+
+def record(
+    *,
+    provider: str,
+    operation: str,
+    method: str,
+    url: str,
+    status_code: int | None,
+    outcome: str,
+    started: float,
+    correlation: str = "",
+    request_body: str | bytes = "",
+    response_body: str | bytes = "",
+    secrets: tuple[str, ...] = (),
+) -> None:
+    """Record one call, for clients we do not build ourselves (the Stripe SDK) too."""
+    ProviderCall.objects.create(
+        provider=provider,
+        operation=operation,
+        method=method.upper(),
+        url=redact_text(url, secrets)[:500],
+        status_code=status_code,
+        outcome=outcome[:40],
+        latency_ms=int((time.perf_counter() - started) * 1000),
+        correlation=correlation[:60],
+        request_body=redact_body(request_body, secrets),
+        response_body=redact_body(response_body, secrets),
+    )
 
 
 def _json(value) -> str:

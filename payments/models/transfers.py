@@ -32,6 +32,9 @@ class Transfer(models.Model):
     rate = models.DecimalField(max_digits=24, decimal_places=10)
     status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=TransferStatus.CREATED)
     hold_reason = models.CharField(max_length=200, blank=True)
+    funding_instructions = models.JSONField(
+        default=dict, blank=True, help_text=_("Where and how the sender pays (provider's answer)")
+    )
     funding_deadline = models.DateTimeField()
     funded_at = models.DateTimeField(null=True, blank=True)
     paid_out_at = models.DateTimeField(null=True, blank=True)

@@ -38,7 +38,8 @@ class Command(BaseCommand):
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         # The simulators come first: seeding pays out through them. Each child leads its own
         # process group, so stopping reaches the cluster's workers too.
-        procs = [_spawn(manage, "run_sandboxes")]
+        webhooks = {"SANDBOX_WEBHOOK_BASE": f"http://127.0.0.1:{options['port']}"}
+        procs = [_spawn(manage, "run_sandboxes", env=webhooks)]
         try:
             _wait_for_port(settings.SANDBOX_WAVE_PORT)
             logins = self.prepare(options["transfers"])
@@ -87,14 +88,18 @@ class Command(BaseCommand):
         self.stdout.write(f"  console    {base}/admin/")
         self.stdout.write(f"  API docs   {base}/api/v1/docs")
         self.stdout.write(
-            f"  sandboxes  Wave :{settings.SANDBOX_WAVE_PORT}, FX :{settings.SANDBOX_FX_PORT}"
+            f"  sandboxes  Wave :{settings.SANDBOX_WAVE_PORT}, "
+            f"Stripe :{settings.SANDBOX_STRIPE_PORT}, FX :{settings.SANDBOX_FX_PORT}"
         )
+        self.stdout.write("  fund one   python manage.py sandbox_fund MB-XXXX-XXXX")
         self.stdout.write("  logins     " + ", ".join(f"{u} / {p}" for u, p in logins))
         self.stdout.write("Press Ctrl-C to stop.\n")
 
 
-def _spawn(manage: list[str], *args: str) -> subprocess.Popen:
-    return subprocess.Popen([*manage, *args], start_new_session=True)  # noqa: S603 - fixed args
+def _spawn(manage: list[str], *args: str, env: dict | None = None) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603 - our own manage.py, fixed arguments
+        [*manage, *args], start_new_session=True, env={**os.environ, **(env or {})}
+    )
 
 
 def _wait_for_port(port: int, timeout: float = 15.0) -> None:

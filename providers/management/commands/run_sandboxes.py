@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from providers.sandboxes import fx, server
+from providers.sandboxes.stripe import StripeSimulator
 from providers.sandboxes.wave import WaveSimulator
 
 
@@ -22,9 +23,15 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, _stop)
         state = Path(settings.SANDBOX_STATE_DIR)
         wave = WaveSimulator(api_key=settings.WAVE_API_KEY, state_file=str(state / "wave.json"))
+        stripe = StripeSimulator(
+            api_key=settings.STRIPE_SECRET_KEY,
+            webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
+            webhook_url=f"{settings.SANDBOX_WEBHOOK_BASE}/webhooks/stripe/",
+        )
         sandboxes = [
             ("FX sources (ECB, ExchangeRate-API)", fx.app, settings.SANDBOX_FX_PORT),
             ("Wave Business API", wave, settings.SANDBOX_WAVE_PORT),
+            ("Stripe API (SEPA bank transfers)", stripe, settings.SANDBOX_STRIPE_PORT),
         ]
         for name, app, port in sandboxes:
             server.start(app, port)

@@ -1,0 +1,138 @@
+"""Euro funding through Stripe with its official SDK (REFERENCE.md section 4).
+
+Senders pay by SEPA credit transfer to a virtual IBAN: a PaymentIntent with the
+`customer_balance` method and an `eu_bank_transfer`, whose instructions (IBAN, BIC, reference)
+we show. Stripe tells us the money arrived with `payment_intent.succeeded`, handled by the
+webhook intake. Every POST carries an idempotency key derived from our own ids, never the
+SDK's random one, and the SDK's own network retries are off: a retry is ours to decide.
+Assumption: Stripe's EU virtual IBANs take the country FR for French senders.
+"""
+
+import time
+from dataclasses import dataclass
+
+import stripe
+from django.conf import settings
+
+from providers import http
+from providers.errors import (
+    PermanentError,
+    ProviderConfigError,
+    RetryableError,
+    UnknownOutcomeError,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FundingInstructions:
+    customer: str
+    payment_intent: str
+    iban: str
+    bic: str
+    account_holder: str
+    reference: str
+    amount_minor: int
+    currency: str
+
+
+def client() -> stripe.StripeClient:
+    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY, base_addresses=base, max_network_retries=0
+    )
+
+
+def _call(operation: str, correlation: str, fn):
+    """Run one SDK call, record it, and turn its errors into our four kinds."""
+    started = time.perf_counter()
+    outcome, status = "ok", 200
+    try:
+        return fn()
+    except stripe.AuthenticationError as exc:
+        outcome, status = "http_401", 401
+        raise ProviderConfigError(f"Stripe: {exc.user_message}", code="auth") from exc
+    except stripe.APIConnectionError as exc:
+        outcome, status = "connection_error", None
+        raise RetryableError(f"Stripe unreachable: {exc.user_message}", code="connect") from exc
+    except stripe.InvalidRequestError as exc:
+        outcome, status = f"http_{exc.http_status}", exc.http_status
+        raise PermanentError(f"Stripe: {exc.user_message}", code=exc.code or "invalid") from exc
+    except stripe.StripeError as exc:
+        outcome, status = f"http_{exc.http_status}", exc.http_status
+        raise UnknownOutcomeError(f"Stripe: {exc.user_message}", code=exc.code or "") from exc
+    finally:
+        http.record(
+            provider="stripe",
+            operation=operation,
+            method="POST",
+            url=settings.STRIPE_API_BASE or "https://api.stripe.com",
+            status_code=status,
+            outcome=outcome,
+            started=started,
+            correlation=correlation,
+        )
+
+
+def bank_transfer_instructions(
+    *, transfer_reference: str, amount_minor: int, currency: str, email: str, name: str
+) -> FundingInstructions:
+    """Create (or, with the same reference, find again) the PaymentIntent a transfer is paid to."""
+    sdk = client()
+    customer = _call(
+        "create_customer",
+        transfer_reference,
+        lambda: sdk.v1.customers.create(
+            params={"email": email, "name": name},
+            options={"idempotency_key": f"customer:{email}"},
+        ),
+    )
+    intent = _call(
+        "create_payment_intent",
+        transfer_reference,
+        lambda: sdk.v1.payment_intents.create(
+            params={
+                "amount": amount_minor,
+                "currency": currency.lower(),
+                "customer": customer.id,
+                "payment_method_types": ["customer_balance"],
+                "payment_method_data": {"type": "customer_balance"},
+                "payment_method_options": {
+                    "customer_balance": {
+                        "funding_type": "bank_transfer",
+                        "bank_transfer": {
+                            "type": "eu_bank_transfer",
+                            "eu_bank_transfer": {"country": "FR"},
+                        },
+                    }
+                },
+                "confirm": True,
+                "metadata": {"transfer_reference": transfer_reference},
+            },
+            options={"idempotency_key": f"funding:{transfer_reference}"},
+        ),
+    )
+    shown = intent.next_action.display_bank_transfer_instructions
+    iban = shown.financial_addresses[0].iban
+    return FundingInstructions(
+        customer=customer.id,
+        payment_intent=intent.id,
+        iban=iban.iban,
+        bic=iban.bic,
+        account_holder=iban.account_holder_name,
+        reference=shown.reference,
+        amount_minor=shown.amount_remaining,
+        currency=shown.currency.upper(),
+    )
+
+
+def sandbox_fund(*, customer: str, amount_minor: int, currency: str, reference: str) -> None:
+    """Test mode only: ask Stripe to simulate the sender's bank transfer arriving."""
+    sdk = client()
+    _call(
+        "fund_cash_balance",
+        reference,
+        lambda: sdk.v1.test_helpers.customers.fund_cash_balance(
+            customer,
+            params={"amount": amount_minor, "currency": currency.lower(), "reference": reference},
+        ),
+    )

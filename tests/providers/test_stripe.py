@@ -1,0 +1,111 @@
+"""Funding through Stripe's SDK against the loopback Stripe simulator: instructions, the
+simulated bank transfer, and the signed webhooks it sends, taken through our real intake."""
+
+import pytest
+from django.urls import reverse
+
+from payments.funding import funding_instructions
+from payments.ledger_check import check_ledger
+from payments.models import IncomingPayment, Transfer
+from payments.states import TransferStatus as S
+from providers import stripe_sepa
+from providers.errors import ProviderConfigError
+from providers.models import ProviderCall, WebhookEvent
+from providers.sandboxes import server
+from providers.sandboxes.stripe import StripeSimulator, nest
+from tests import factories as f
+
+pytestmark = pytest.mark.usefixtures("corridors")
+SECRET = "whsec_stripe_test"
+
+
+@pytest.fixture
+def stripe_sim(settings):
+    sent: list[dict] = []
+    sim = StripeSimulator(
+        api_key="sk_test_sim", webhook_secret=SECRET, webhook_url="", deliver=sent.append
+    )
+    srv, _ = server.start(sim)
+    settings.STRIPE_API_BASE = f"http://127.0.0.1:{srv.server_port}"
+    settings.STRIPE_SECRET_KEY = "sk_test_sim"
+    settings.STRIPE_WEBHOOK_SECRET = SECRET
+    sim.sent = sent
+    yield sim
+    srv.shutdown()
+
+
+def deliver(client, sim, event):
+    body, signature = sim.signed(event)
+    response = client.post(
+        reverse("webhook", args=["stripe"]),
+        body,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=signature,
+    )
+    assert response.status_code == 200
+
+
+def test_form_encoding_is_read_back_as_the_sdk_wrote_it():
+    pairs = [("a[b][c]", "1"), ("list[0]", "x"), ("list[1]", "y"), ("metadata[ref]", "MB")]
+    assert nest(pairs) == {"a": {"b": {"c": "1"}}, "list": ["x", "y"], "metadata": {"ref": "MB"}}
+
+
+def test_instructions_are_asked_once_per_transfer(stripe_sim):
+    t = f.transfer()
+    shown = funding_instructions(transfer_id=t.pk).funding_instructions
+    assert shown["iban"].startswith("DE") and shown["amount_minor"] == t.total_minor
+    assert shown["payment_intent"].startswith("pi_") and shown["currency"] == "EUR"
+    Transfer.objects.filter(pk=t.pk).update(funding_instructions={})
+    again = funding_instructions(transfer_id=t.pk).funding_instructions
+    assert again["payment_intent"] == shown["payment_intent"]  # same idempotency key
+    assert len(stripe_sim.intents) == 1
+    assert set(ProviderCall.objects.values_list("operation", flat=True)) == {
+        "create_customer",
+        "create_payment_intent",
+    }
+
+
+def test_a_simulated_bank_transfer_funds_the_transfer_through_the_webhook(client, stripe_sim):
+    t = f.transfer()
+    shown = funding_instructions(transfer_id=t.pk).funding_instructions
+    stripe_sepa.sandbox_fund(
+        customer=shown["customer"], amount_minor=t.total_minor, currency="EUR",
+        reference=shown["reference"],
+    )  # fmt: skip
+    (event,) = stripe_sim.sent
+    assert event["type"] == "payment_intent.succeeded"
+    deliver(client, stripe_sim, event)
+    deliver(client, stripe_sim, event)  # Stripe delivers at least once
+    f.run_jobs()
+    t = Transfer.objects.get(pk=t.pk)
+    assert t.funded_at is not None and t.status in (S.PAYOUT_SUBMITTED, S.PAID_OUT)
+    payment = IncomingPayment.objects.get()
+    assert payment.payment_ref == shown["payment_intent"] and payment.status == "applied"
+    assert check_ledger().ok
+
+
+def test_a_short_bank_transfer_waits_for_the_rest(client, stripe_sim):
+    t = f.transfer()
+    shown = funding_instructions(transfer_id=t.pk).funding_instructions
+    for amount in (1000, t.total_minor - 1000):
+        stripe_sepa.sandbox_fund(
+            customer=shown["customer"], amount_minor=amount, currency="EUR",
+            reference=shown["reference"],
+        )  # fmt: skip
+    partial, paid = stripe_sim.sent
+    assert partial["type"] == "payment_intent.partially_funded"
+    deliver(client, stripe_sim, partial)
+    f.run_jobs()
+    assert Transfer.objects.get(pk=t.pk).status == S.CREATED
+    assert WebhookEvent.objects.get().status == WebhookEvent.Status.IGNORED
+    deliver(client, stripe_sim, paid)
+    f.run_jobs()
+    assert Transfer.objects.get(pk=t.pk).funded_at is not None
+
+
+def test_a_wrong_secret_key_is_a_configuration_error(stripe_sim, settings):
+    settings.STRIPE_SECRET_KEY = "sk_test_wrong"
+    t = f.transfer()
+    with pytest.raises(ProviderConfigError):
+        funding_instructions(transfer_id=t.pk)
+    assert Transfer.objects.get(pk=t.pk).funding_instructions == {}
