@@ -184,8 +184,17 @@ WAVE_BASE_URL = env.str("WAVE_BASE_URL", default="http://127.0.0.1:8101")
 # WAVE_API_KEY serves any country not listed.
 WAVE_API_KEYS = env.dict("WAVE_API_KEYS", default={})
 # Which payout providers go through their HTTP adapter ("http") or the in-database sandbox.
-PAYOUT_ADAPTERS = env.dict("PAYOUT_ADAPTERS", default={"wave": "http"})
+PAYOUT_ADAPTERS = env.dict("PAYOUT_ADAPTERS", default={"wave": "http", "mtn_momo": "http"})
 SANDBOX_WAVE_PORT = env.int("SANDBOX_WAVE_PORT", default=8101)
+# MTN MoMo Disbursement: API user and key, the product's subscription key, and the market
+# (X-Target-Environment) per payout country. Production host: https://proxy.momoapi.mtn.com
+MTN_BASE_URL = env.str("MTN_BASE_URL", default="http://127.0.0.1:8103")
+MTN_API_USER = env.str("MTN_API_USER", default="3f2c6b1e-sandbox-user")
+MTN_API_KEY = env.str("MTN_API_KEY", default="mtn-sandbox-api-key")
+MTN_SUBSCRIPTION_KEY = env.str("MTN_SUBSCRIPTION_KEY", default="mtn-sandbox-subscription-key")
+MTN_TARGET_ENVIRONMENT = env.str("MTN_TARGET_ENVIRONMENT", default="sandbox")
+MTN_TARGET_ENVIRONMENTS = env.dict("MTN_TARGET_ENVIRONMENTS", default={})
+SANDBOX_MTN_PORT = env.int("SANDBOX_MTN_PORT", default=8103)
 SANDBOX_STATE_DIR = env.str("SANDBOX_STATE_DIR", default=str(BASE_DIR / "var" / "sandboxes"))
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_sandbox")
 # Empty in production (the SDK's own api.stripe.com); the loopback simulator by default.

@@ -9,7 +9,10 @@ from providers.errors import ProviderConfigError
 PAYOUT_PROVIDERS = ("wave", "orange_money", "mtn_momo")
 
 
-ADAPTERS = {"wave": "providers.wave.adapter.WaveProvider"}
+ADAPTERS = {
+    "wave": "providers.wave.adapter.WaveProvider",
+    "mtn_momo": "providers.mtn_momo.adapter.MtnMomoProvider",
+}
 
 
 def get_provider(code: str) -> PayoutProvider:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from providers.sandboxes import fx, server
+from providers.sandboxes.mtn_momo import MtnMomoSimulator
 from providers.sandboxes.stripe import StripeSimulator
 from providers.sandboxes.wave import WaveSimulator
 
@@ -28,10 +29,16 @@ class Command(BaseCommand):
             webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
             webhook_url=f"{settings.SANDBOX_WEBHOOK_BASE}/webhooks/stripe/",
         )
+        mtn = MtnMomoSimulator(
+            api_user=settings.MTN_API_USER,
+            api_key=settings.MTN_API_KEY,
+            subscription_key=settings.MTN_SUBSCRIPTION_KEY,
+        )
         sandboxes = [
             ("FX sources (ECB, ExchangeRate-API)", fx.app, settings.SANDBOX_FX_PORT),
             ("Wave Business API", wave, settings.SANDBOX_WAVE_PORT),
             ("Stripe API (SEPA bank transfers)", stripe, settings.SANDBOX_STRIPE_PORT),
+            ("MTN MoMo Disbursement", mtn, settings.SANDBOX_MTN_PORT),
         ]
         for name, app, port in sandboxes:
             server.start(app, port)
