@@ -16,13 +16,18 @@ import secrets
 import threading
 import uuid
 
+from providers.sandboxes.state import JsonState
+
 
 class MtnMomoSimulator:
-    def __init__(self, *, api_user: str, api_key: str, subscription_key: str):
+    def __init__(
+        self, *, api_user: str, api_key: str, subscription_key: str, state_file: str | None = None
+    ):
         self.basic = base64.b64encode(f"{api_user}:{api_key}".encode()).decode()
         self.subscription_key = subscription_key
         self.tokens: set[str] = set()
-        self.transfers: dict[str, dict] = {}
+        self.store = JsonState(state_file, {"transfers": {}})
+        self.transfers: dict[str, dict] = self.store.data["transfers"]
         self.lock = threading.Lock()
         self.holders = {"233241230057": "Kwame Mensah"}
 
@@ -49,6 +54,7 @@ class MtnMomoSimulator:
                 status, body = (200, {"name": name}) if name else (404, {"code": "NOT_FOUND"})
             else:
                 status, body = 404, {"code": "RESOURCE_NOT_FOUND"}
+            self.store.save()
         return self._send(start_response, status, body)
 
     @staticmethod

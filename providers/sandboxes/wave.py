@@ -18,8 +18,9 @@ import json
 import secrets
 import threading
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import parse_qs
+
+from providers.sandboxes.state import JsonState
 
 FEE_PERCENT = 1
 
@@ -27,11 +28,9 @@ FEE_PERCENT = 1
 class WaveSimulator:
     def __init__(self, *, api_key: str, state_file: str | None = None, float_xof: int = 10**9):
         self.api_key = api_key
-        self.path = Path(state_file) if state_file else None
         self.lock = threading.Lock()
-        self.state = {"payouts": {}, "keys": {}, "balance": float_xof}
-        if self.path and self.path.exists():
-            self.state = json.loads(self.path.read_text())
+        self.store = JsonState(state_file, {"payouts": {}, "keys": {}, "balance": float_xof})
+        self.state = self.store.data
 
     # --- WSGI ---------------------------------------------------------------------------------
 
@@ -55,7 +54,7 @@ class WaveSimulator:
                 status, body = 200, {"amount": str(self.state["balance"]), "currency": "XOF"}
             else:
                 status, body = 404, {"code": "not-found", "message": path}
-            self._save()
+            self.store.save()
         return self._send(start_response, status, body)
 
     @staticmethod
@@ -141,10 +140,3 @@ class WaveSimulator:
 
     def _by_ref(self, ref: str) -> list[dict]:
         return [p for p in self.state["payouts"].values() if ref and p["client_reference"] == ref]
-
-    def _save(self) -> None:
-        if self.path:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.state))
-            tmp.replace(self.path)

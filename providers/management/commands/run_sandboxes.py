@@ -33,6 +33,7 @@ class Command(BaseCommand):
             api_user=settings.MTN_API_USER,
             api_key=settings.MTN_API_KEY,
             subscription_key=settings.MTN_SUBSCRIPTION_KEY,
+            state_file=str(state / "mtn_momo.json"),
         )
         sandboxes = [
             ("FX sources (ECB, ExchangeRate-API)", fx.app, settings.SANDBOX_FX_PORT),
