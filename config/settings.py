@@ -184,7 +184,9 @@ WAVE_BASE_URL = env.str("WAVE_BASE_URL", default="http://127.0.0.1:8101")
 # WAVE_API_KEY serves any country not listed.
 WAVE_API_KEYS = env.dict("WAVE_API_KEYS", default={})
 # Which payout providers go through their HTTP adapter ("http") or the in-database sandbox.
-PAYOUT_ADAPTERS = env.dict("PAYOUT_ADAPTERS", default={"wave": "http", "mtn_momo": "http"})
+PAYOUT_ADAPTERS = env.dict(
+    "PAYOUT_ADAPTERS", default={"wave": "http", "mtn_momo": "http", "orange_money": "http"}
+)
 SANDBOX_WAVE_PORT = env.int("SANDBOX_WAVE_PORT", default=8101)
 # MTN MoMo Disbursement: API user and key, the product's subscription key, and the market
 # (X-Target-Environment) per payout country. Production host: https://proxy.momoapi.mtn.com
@@ -195,6 +197,15 @@ MTN_SUBSCRIPTION_KEY = env.str("MTN_SUBSCRIPTION_KEY", default="mtn-sandbox-subs
 MTN_TARGET_ENVIRONMENT = env.str("MTN_TARGET_ENVIRONMENT", default="sandbox")
 MTN_TARGET_ENVIRONMENTS = env.dict("MTN_TARGET_ENVIRONMENTS", default={})
 SANDBOX_MTN_PORT = env.int("SANDBOX_MTN_PORT", default=8103)
+# Orange Money cash-in (Sonatel eWallet API). Production: https://api.orange-sonatel.com
+ORANGE_BASE_URL = env.str("ORANGE_BASE_URL", default="http://127.0.0.1:8104")
+ORANGE_CLIENT_ID = env.str("ORANGE_CLIENT_ID", default="orange-sandbox-client")
+ORANGE_CLIENT_SECRET = env.str("ORANGE_CLIENT_SECRET", default="orange-sandbox-secret")
+ORANGE_RETAILER_MSISDN = env.str("ORANGE_RETAILER_MSISDN", default="771000000")
+ORANGE_RETAILER_PIN = env.str("ORANGE_RETAILER_PIN", default="2468")
+ORANGE_LOCAL_MSISDN = env.bool("ORANGE_LOCAL_MSISDN", default=True)
+ORANGE_PIN_PAUSE_SECONDS = env.int("ORANGE_PIN_PAUSE_SECONDS", default=24 * 3600)
+SANDBOX_ORANGE_PORT = env.int("SANDBOX_ORANGE_PORT", default=8104)
 SANDBOX_STATE_DIR = env.str("SANDBOX_STATE_DIR", default=str(BASE_DIR / "var" / "sandboxes"))
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_sandbox")
 # Empty in production (the SDK's own api.stripe.com); the loopback simulator by default.

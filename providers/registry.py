@@ -12,6 +12,7 @@ PAYOUT_PROVIDERS = ("wave", "orange_money", "mtn_momo")
 ADAPTERS = {
     "wave": "providers.wave.adapter.WaveProvider",
     "mtn_momo": "providers.mtn_momo.adapter.MtnMomoProvider",
+    "orange_money": "providers.orange_money.adapter.OrangeMoneyProvider",
 }
 
 

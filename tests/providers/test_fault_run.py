@@ -1,12 +1,13 @@
-"""500 transfers through the sandboxes with faults switched on at random: every transfer ends
-final or clearly pending, none is paid twice, every provider payment is one of our paid
-transfers, and the ledger balances."""
+"""500 transfers through the Wave, MTN MoMo and Orange Money simulators with faults switched
+on at random: every transfer ends final or clearly pending, none is paid twice, every provider
+payment is one of our paid transfers, and the ledger balances."""
 
 import random
 from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
 
@@ -20,13 +21,14 @@ from payments.transfers import transfer_create
 from providers.models import SandboxPayout
 from providers.sandboxes import server
 from providers.sandboxes.mtn_momo import MtnMomoSimulator
+from providers.sandboxes.orange_money import OrangeMoneySimulator
 from providers.sandboxes.wave import WaveSimulator
 from tests import factories as f
 
 pytestmark = pytest.mark.usefixtures("corridors", "fresh_rates")
 TRANSFERS = 500
 ROUTES = [  # corridor, provider
-    ("fr-sn", "wave"), ("fr-ci", "wave"), ("fr-ml", "orange_money"), ("fr-bf", "orange_money"),
+    ("fr-sn", "wave"), ("fr-ci", "wave"), ("fr-sn", "orange_money"), ("fr-bf", "orange_money"),
     ("fr-ci", "mtn_momo"), ("fr-cm", "mtn_momo"), ("fr-gn", "mtn_momo"), ("fr-gh", "mtn_momo"),
 ]  # fmt: skip
 FAULTS = ["00", "01", "02", "03", "04", "05", "06"]
@@ -36,24 +38,32 @@ FAULTS = ["00", "01", "02", "03", "04", "05", "06"]
 def simulators(settings):
     wave = WaveSimulator(api_key="wk")
     mtn = MtnMomoSimulator(api_user="u", api_key="p", subscription_key="s")
+    orange = OrangeMoneySimulator(client_id="oc", client_secret="os", pin="1234")
     wave_srv, _ = server.start(wave)
     mtn_srv, _ = server.start(mtn)
+    orange_srv, _ = server.start(orange)
+    settings.ORANGE_BASE_URL = f"http://127.0.0.1:{orange_srv.server_port}"
+    settings.ORANGE_CLIENT_ID, settings.ORANGE_CLIENT_SECRET = "oc", "os"
+    settings.ORANGE_RETAILER_PIN = "1234"
     settings.WAVE_BASE_URL, settings.WAVE_API_KEY = f"http://127.0.0.1:{wave_srv.server_port}", "wk"
     settings.WAVE_API_KEYS = {}
     settings.MTN_BASE_URL = f"http://127.0.0.1:{mtn_srv.server_port}"
     settings.MTN_API_USER, settings.MTN_API_KEY, settings.MTN_SUBSCRIPTION_KEY = "u", "p", "s"
-    settings.PAYOUT_ADAPTERS = {"wave": "http", "mtn_momo": "http"}
-    yield wave, mtn
-    wave_srv.shutdown()
-    mtn_srv.shutdown()
+    settings.PAYOUT_ADAPTERS = {"wave": "http", "mtn_momo": "http", "orange_money": "http"}
+    cache.clear()
+    yield wave, mtn, orange
+    for srv in (wave_srv, mtn_srv, orange_srv):
+        srv.shutdown()
+    cache.clear()
 
 
-def paid_by_providers(wave, mtn) -> Counter:
+def paid_by_providers(wave, mtn, orange) -> Counter:
     """How many times each of our transfers was paid, on the providers' own books."""
     refs = [
         p["client_reference"] for p in wave.state["payouts"].values() if p["status"] == "succeeded"
     ]
     refs += [t["externalId"] for t in mtn.transfers.values() if t["status"] == "SUCCESSFUL"]
+    refs += [t["reference"] for t in orange.transactions.values() if t["status"] == "SUCCESS"]
     refs += list(
         SandboxPayout.objects.filter(status="succeeded").values_list("reference", flat=True)
     )
@@ -61,7 +71,7 @@ def paid_by_providers(wave, mtn) -> Counter:
 
 
 def test_five_hundred_transfers_with_random_faults(simulators):
-    wave, mtn = simulators
+    wave, mtn, orange = simulators
     rnd = random.Random(20261125)
     senders = [f.customer() for _ in range(25)]
     address_book = {}
@@ -116,7 +126,7 @@ def test_five_hundred_transfers_with_random_faults(simulators):
             and not t.attempts.exclude(status="not_sent").exists()
         ), (t.reference, t.status)
 
-    paid = paid_by_providers(wave, mtn)
+    paid = paid_by_providers(wave, mtn, orange)
     assert max(paid.values()) == 1, "a transfer was paid twice"
     paid_out = {t.reference for t in transfers if t.status == S.PAID_OUT}
     assert set(paid) == paid_out

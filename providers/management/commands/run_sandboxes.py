@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 
 from providers.sandboxes import fx, server
 from providers.sandboxes.mtn_momo import MtnMomoSimulator
+from providers.sandboxes.orange_money import OrangeMoneySimulator
 from providers.sandboxes.stripe import StripeSimulator
 from providers.sandboxes.wave import WaveSimulator
 
@@ -35,11 +36,18 @@ class Command(BaseCommand):
             subscription_key=settings.MTN_SUBSCRIPTION_KEY,
             state_file=str(state / "mtn_momo.json"),
         )
+        orange = OrangeMoneySimulator(
+            client_id=settings.ORANGE_CLIENT_ID,
+            client_secret=settings.ORANGE_CLIENT_SECRET,
+            pin=settings.ORANGE_RETAILER_PIN,
+            state_file=str(state / "orange_money.json"),
+        )
         sandboxes = [
             ("FX sources (ECB, ExchangeRate-API)", fx.app, settings.SANDBOX_FX_PORT),
             ("Wave Business API", wave, settings.SANDBOX_WAVE_PORT),
             ("Stripe API (SEPA bank transfers)", stripe, settings.SANDBOX_STRIPE_PORT),
             ("MTN MoMo Disbursement", mtn, settings.SANDBOX_MTN_PORT),
+            ("Orange Money (Sonatel eWallet)", orange, settings.SANDBOX_ORANGE_PORT),
         ]
         for name, app, port in sandboxes:
             server.start(app, port)
