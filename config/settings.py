@@ -227,6 +227,8 @@ STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_sandbox")
 # Current and previous Wave webhook signing secrets (both accepted during a rotation).
 WAVE_WEBHOOK_SECRETS = env.list("WAVE_WEBHOOK_SECRETS", default=["wave_sn_WHS_sandbox"])
+# A secret we put in the callback URLs we give MTN and Orange (they sign nothing); empty: none.
+PROVIDER_CALLBACK_TOKEN = env.str("PROVIDER_CALLBACK_TOKEN", default="")
 
 # --- Console ---------------------------------------------------------------------------------
 from config.unfold import UNFOLD  # noqa: E402, F401 - read by django-unfold as settings.UNFOLD

@@ -2,7 +2,8 @@
 
 Stripe `payment_intent.succeeded` is money that arrived: it goes through
 payments.funding, keyed by the PaymentIntent id, with the transfer reference we put in its
-metadata. Other events are kept and marked ignored until something acts on them.
+metadata. An MTN or Orange payout callback is only a hint: it triggers a status query, and
+what the provider answers there is what we record. Other events are kept and marked ignored.
 """
 
 import json
@@ -13,6 +14,8 @@ from django.utils import timezone
 
 from payments.errors import DomainError
 from payments.funding import funding_receive
+from payments.jobs import enqueue
+from payments.models import PayoutAttempt
 from providers.models import WebhookEvent
 
 log = logging.getLogger(__name__)
@@ -31,7 +34,22 @@ def _stripe_payment_succeeded(data: dict) -> str:
     return f"payment {payment.payment_ref}: {payment.status}"
 
 
-HANDLERS = {("stripe", "payment_intent.succeeded"): _stripe_payment_succeeded}
+def _payout_callback(data: dict) -> str:
+    """A provider says a payout changed: queue our own status query (which runs outside this
+    transaction, as every provider call must) and record only what the provider answers there."""
+    reference = data.get("externalId") or data.get("reference") or ""
+    attempt = PayoutAttempt.objects.filter(reference=reference).first()
+    if attempt is None:
+        return f"no payout attempt {reference!r}"
+    enqueue("payments.tasks.payout_check", attempt.pk)
+    return f"{reference}: status check queued"
+
+
+HANDLERS = {
+    ("stripe", "payment_intent.succeeded"): _stripe_payment_succeeded,
+    ("mtn_momo", "payout.callback"): _payout_callback,
+    ("orange_money", "payout.callback"): _payout_callback,
+}
 
 
 @transaction.atomic

@@ -79,4 +79,29 @@ def verify_wave(body: bytes, headers) -> VerifiedEvent:
     return VerifiedEvent(data["id"], data["type"], data)
 
 
-VERIFIERS = {"stripe": verify_stripe, "wave": verify_wave}
+def _hint(provider: str, reference_field: str):
+    """MTN and Orange sign nothing (REFERENCE.md 2.3, 3.8): their callbacks are kept as hints
+    only, never applied as facts. Processing asks the provider for the status instead."""
+
+    def verify(body: bytes, headers) -> VerifiedEvent:
+        if settings.PROVIDER_CALLBACK_TOKEN and not hmac.compare_digest(
+            headers.get("X-Callback-Token", ""), settings.PROVIDER_CALLBACK_TOKEN
+        ):
+            raise WebhookRejected("callback token missing or wrong")
+        data = _json(body)
+        reference = str(data.get(reference_field) or "")
+        if not reference:
+            raise WebhookRejected(f"{provider} callback without {reference_field}")
+        status = str(data.get("status") or data.get("transactionStatus") or "")
+        digest = hashlib.sha256(body).hexdigest()[:16]
+        return VerifiedEvent(f"{reference}:{status}:{digest}", "payout.callback", data)
+
+    return verify
+
+
+VERIFIERS = {
+    "stripe": verify_stripe,
+    "wave": verify_wave,
+    "mtn_momo": _hint("mtn_momo", "externalId"),
+    "orange_money": _hint("orange_money", "reference"),
+}

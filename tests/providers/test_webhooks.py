@@ -15,7 +15,7 @@ from providers.models import WebhookEvent
 from providers.webhooks import wave_signature
 from tests import factories as f
 
-pytestmark = pytest.mark.usefixtures("corridors")
+pytestmark = pytest.mark.usefixtures("corridors", "fresh_rates")
 SECRET = "whsec_test_secret"
 E = WebhookEvent.Status
 
@@ -140,3 +140,30 @@ def test_wave_signature_is_timestamp_then_body_without_separator(client):
     assert wave_post(client, body, timestamp=int(time.time()) - 3600).status_code == 400
     statuses = sorted(WebhookEvent.objects.values_list("status", flat=True))
     assert statuses == [E.RECEIVED, E.REJECTED, E.REJECTED, E.REJECTED]
+
+
+def test_a_callback_claiming_success_is_checked_with_the_provider_first(client):
+    t = f.funded_transfer(corridor="fr-gh", provider="mtn_momo", scenario="pending")
+    f.run_jobs()
+    attempt = t.attempts.get()
+    claim = {"externalId": attempt.reference, "status": "SUCCESSFUL", "amount": "1"}
+    response = client.post(
+        reverse("webhook", args=["mtn-momo"]), json.dumps(claim), content_type="application/json"
+    )
+    assert response.status_code == 200
+    ran = f.run_jobs()
+    assert ran == ["payments.tasks.process_webhook", "payments.tasks.payout_check"]
+    # The provider's own status says pending: the callback's claim changes nothing.
+    assert Transfer.objects.get(pk=t.pk).status == S.PAYOUT_SUBMITTED
+    assert "status check queued" in WebhookEvent.objects.get().reason
+    assert check_ledger().ok
+
+
+def test_callbacks_without_a_reference_or_token_are_refused(client, settings):
+    url = reverse("webhook", args=["orange-money"])
+    assert client.post(url, "{}", content_type="application/json").status_code == 400
+    settings.PROVIDER_CALLBACK_TOKEN = "cb-secret"
+    body = json.dumps({"reference": "MB-X-1", "status": "SUCCESS"})
+    assert client.post(url, body, content_type="application/json").status_code == 400
+    ok = client.post(url, body, content_type="application/json", HTTP_X_CALLBACK_TOKEN="cb-secret")
+    assert ok.status_code == 200
