@@ -8,9 +8,11 @@ key). Every call is recorded in ProviderCall with secrets and personal data reda
 import json
 import re
 import time
+from contextlib import contextmanager
 
 import httpx
 
+from providers.errors import RetryableError, UnknownOutcomeError
 from providers.models import ProviderCall
 
 SECRET_FIELDS = {"password", "client_secret", "access_token", "refresh_token", "api_key", "pin"}
@@ -136,3 +138,24 @@ def _json(value) -> str:
 
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+@contextmanager
+def sending(provider: str):
+    """Around a payout POST: a connection never made means nothing was sent (retryable); any
+    other transport failure happened after sending, so the outcome is unknown."""
+    try:
+        yield
+    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+        raise RetryableError(f"{provider} unreachable: {exc}", code="connect_error") from exc
+    except httpx.HTTPError as exc:
+        raise UnknownOutcomeError(f"{provider}: {type(exc).__name__}", code="no_answer") from exc
+
+
+def json_body(response: httpx.Response) -> dict:
+    """The answer's JSON object, or {} for anything else (an error page, an empty body)."""
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

@@ -15,7 +15,7 @@ from django.core.cache import cache
 
 from providers import http
 from providers.base import PayoutRequest, PayoutResult, PayoutState
-from providers.errors import ProviderConfigError, RetryableError, UnknownOutcomeError
+from providers.errors import ProviderConfigError
 from providers.mtn_momo.mapping import error_for, reference_id, to_result
 
 PRODUCT = "disbursement"
@@ -83,20 +83,16 @@ class MtnMomoProvider:
             "payerMessage": f"MoneyBridge {request.reference}",
             "payeeNote": "MoneyBridge transfer",
         }
-        try:
+        with http.sending("MTN"):
             response = self._call(
                 "POST", f"/{PRODUCT}/v1_0/transfer", market, "send_payout", request.reference,
                 json=body, headers={"X-Reference-Id": reference_id(request.reference)},
             )  # fmt: skip
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise RetryableError(f"MTN unreachable: {exc}", code="connect_error") from exc
-        except httpx.HTTPError as exc:
-            raise UnknownOutcomeError(f"MTN: {type(exc).__name__}", code="no_answer") from exc
         if response.status_code == 202:
             return PayoutResult(PayoutState.PENDING, raw_status="accepted")
         if response.status_code == 409:  # this reference exists: what happened to it?
             return self.get_payout_status(request.reference, request.country)
-        raise error_for(response.status_code, _json(response))
+        raise error_for(response.status_code, http.json_body(response))
 
     def get_payout_status(self, reference: str, country: str = "*") -> PayoutResult:
         response = self._call(
@@ -106,8 +102,8 @@ class MtnMomoProvider:
         if response.status_code == 404:
             return PayoutResult(PayoutState.NOT_FOUND, raw_status="RESOURCE_NOT_FOUND")
         if response.status_code != 200:
-            raise error_for(response.status_code, _json(response))
-        return to_result(_json(response))
+            raise error_for(response.status_code, http.json_body(response))
+        return to_result(http.json_body(response))
 
     def account_holder_name(self, msisdn: str, country: str) -> str | None:
         """The wallet holder's name as MTN knows it, to check a recipient before sending."""
@@ -117,17 +113,9 @@ class MtnMomoProvider:
         )  # fmt: skip
         if response.status_code != 200:
             return None
-        data = _json(response)
+        data = http.json_body(response)
         return (
             data.get("name")
             or " ".join(p for p in (data.get("given_name"), data.get("family_name")) if p)
             or None
         )
-
-
-def _json(response: httpx.Response) -> dict:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}

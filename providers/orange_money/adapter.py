@@ -133,7 +133,7 @@ class OrangeMoneyProvider:
             raise ProviderConfigError(
                 f"Orange Money paused after a PIN error: {paused}", code="paused"
             )
-        try:
+        with http.sending("Orange"):
             body = {
                 "partner": {"idType": "MSISDN", "id": settings.ORANGE_RETAILER_MSISDN,
                             "encryptedPinCode": self._encrypted_pin()},
@@ -145,13 +145,9 @@ class OrangeMoneyProvider:
             response = self._call(
                 "POST", "/api/eWallet/v1/cashins", "send_payout", request.reference, json=body
             )
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise RetryableError(f"Orange unreachable: {exc}", code="connect_error") from exc
-        except httpx.HTTPError as exc:
-            raise UnknownOutcomeError(f"Orange: {type(exc).__name__}", code="no_answer") from exc
         if response.status_code in (200, 201):
-            return to_result(_json(response))
-        raise error_for(response.status_code, _json(response))
+            return to_result(http.json_body(response))
+        raise error_for(response.status_code, http.json_body(response))
 
     def get_payout_status(self, reference: str, country: str = "*") -> PayoutResult:
         response = self._call(
@@ -159,16 +155,8 @@ class OrangeMoneyProvider:
             params={"reference": reference},
         )  # fmt: skip
         if response.status_code != 200:
-            raise error_for(response.status_code, _json(response))
-        found = _json(response).get("data") or []
+            raise error_for(response.status_code, http.json_body(response))
+        found = http.json_body(response).get("data") or []
         if not found:
             return PayoutResult(PayoutState.NOT_FOUND, raw_status="not_found")
         return to_result(found[0])
-
-
-def _json(response: httpx.Response) -> dict:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}

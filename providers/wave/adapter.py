@@ -13,7 +13,6 @@ from django.conf import settings
 
 from providers import http
 from providers.base import PayoutRequest, PayoutResult, PayoutState
-from providers.errors import RetryableError, UnknownOutcomeError
 from providers.wave.mapping import error_for, to_result
 
 SEARCH = "/v1/payouts/search"
@@ -45,18 +44,13 @@ class WaveProvider:
             "client_reference": request.reference,
             "payment_reason": "MoneyBridge transfer",
         }
-        try:
-            with self._client(request.country) as c:
-                response = http.request(
-                    c, "POST", "/v1/payout", provider=self.code, operation="send_payout",
-                    correlation=request.reference, json=body,
-                    headers={"Idempotency-Key": request.reference},
-                )  # fmt: skip
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise RetryableError(f"Wave unreachable: {exc}", code="connect_error") from exc
-        except httpx.HTTPError as exc:  # sent, no clear answer
-            raise UnknownOutcomeError(f"Wave: {type(exc).__name__}", code="no_answer") from exc
-        data = _json(response)
+        with http.sending("Wave"), self._client(request.country) as c:
+            response = http.request(
+                c, "POST", "/v1/payout", provider=self.code, operation="send_payout",
+                correlation=request.reference, json=body,
+                headers={"Idempotency-Key": request.reference},
+            )  # fmt: skip
+        data = http.json_body(response)
         if response.status_code == 200:
             return to_result(data)
         raise error_for(response.status_code, data)
@@ -68,8 +62,8 @@ class WaveProvider:
                 correlation=reference, params={"client_reference": reference},
             )  # fmt: skip
         if response.status_code != 200:
-            raise error_for(response.status_code, _json(response))
-        found = _json(response).get("result") or []
+            raise error_for(response.status_code, http.json_body(response))
+        found = http.json_body(response).get("result") or []
         if not found:
             return PayoutResult(PayoutState.NOT_FOUND, raw_status="not_found")
         return to_result(found[0])
@@ -80,14 +74,6 @@ class WaveProvider:
                 c, "GET", "/v1/balance", provider=self.code, operation="balance"
             )
         if response.status_code != 200:
-            raise error_for(response.status_code, _json(response))
-        data = _json(response)
+            raise error_for(response.status_code, http.json_body(response))
+        data = http.json_body(response)
         return int(data["amount"]), data["currency"]
-
-
-def _json(response: httpx.Response) -> dict:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}

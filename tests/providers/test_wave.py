@@ -135,3 +135,15 @@ def test_unclear_answers_are_settled_by_polling_with_exactly_one_payout(wave, sc
     assert Transfer.objects.get(pk=t.pk).status == expected
     assert len(wave.state["payouts"]) == 1
     assert check_ledger().ok
+
+
+def test_an_unreachable_provider_is_retryable_because_nothing_was_sent(settings):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings.WAVE_BASE_URL = f"http://127.0.0.1:{port}"
+    with pytest.raises(RetryableError, match="unreachable"):
+        WaveProvider().send_payout(request())
+    assert ProviderCall.objects.get().outcome == "connect_error"
