@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from payments.errors import DomainError, InvalidRecipient
 from payments.models import Corridor, Customer, Recipient
+from payments.routing import rank_providers
 
 
 def normalize_msisdn(phone: str, country: str) -> str:
@@ -42,24 +43,36 @@ def customer_create(
 
 
 def recipient_create(
-    *, customer: Customer, first_name: str, last_name: str, country: str, phone: str, provider: str
+    *,
+    customer: Customer,
+    first_name: str,
+    last_name: str,
+    country: str,
+    phone: str,
+    provider: str | None = None,
 ) -> Recipient:
-    """Add a wallet to a sender's address book, checked against where we can pay out."""
+    """Add a wallet to a sender's address book, checked against where we can pay out.
+
+    Without a provider, the best one able to pay the number's network is chosen
+    (payments.routing).
+    """
     country = (country or "").strip().upper()
     if not country:
         raise InvalidRecipient("the recipient's country is required")
-    providers = set()
-    for corridor_providers in Corridor.objects.filter(
-        destination_country=country, active=True
-    ).values_list("payout_providers", flat=True):
-        providers.update(corridor_providers)
+    corridors = list(Corridor.objects.filter(destination_country=country, active=True))
+    providers = {p for corridor in corridors for p in corridor.payout_providers}
     if not providers:
         raise InvalidRecipient(f"we do not pay out to {country}")
-    if provider not in providers:
+    if provider is not None and provider not in providers:
         raise InvalidRecipient(f"{provider} does not pay out in {country}")
     if not first_name.strip() or not last_name.strip():
         raise InvalidRecipient("the recipient's first and last names are required")
     msisdn = normalize_msisdn(phone, country)
+    if provider is None:
+        ranked = rank_providers(corridors[0], msisdn)
+        if not ranked:
+            raise InvalidRecipient(f"no provider we use in {country} can pay {msisdn}")
+        provider = ranked[0]
     try:
         with transaction.atomic():
             return Recipient.objects.create(

@@ -1,8 +1,10 @@
-"""`make demo` runs on an embedded SQLite file: migrate, seed, and one transfer paid out end to
-end by a real django-q2 cluster sharing the file with this process."""
+"""`make demo` runs on an embedded SQLite file: migrate, seed through the provider simulators,
+and one transfer paid out end to end by a real django-q2 cluster and the Orange Money
+simulator, sharing the file with this process."""
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -48,12 +50,29 @@ def manage(env, *args, timeout=300):
     return result.stdout
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @pytest.fixture
 def sqlite_env(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DB_NAME")}
     env["SQLITE_PATH"] = str(tmp_path / "demo.sqlite3")
+    env["SANDBOX_STATE_DIR"] = str(tmp_path / "sandboxes")
     env["Q_POLL"] = "0.2"
     env["PAYOUT_POLL_BASE_SECONDS"] = "1"
+    # The simulators on free ports, so this never meets a running demo.
+    ports = {name: free_port() for name in ("WAVE", "MTN", "ORANGE", "STRIPE", "FX")}
+    for name, port in ports.items():
+        env[f"SANDBOX_{name}_PORT"] = str(port)
+    env["WAVE_BASE_URL"] = f"http://127.0.0.1:{ports['WAVE']}"
+    env["MTN_BASE_URL"] = f"http://127.0.0.1:{ports['MTN']}"
+    env["ORANGE_BASE_URL"] = f"http://127.0.0.1:{ports['ORANGE']}"
+    env["STRIPE_API_BASE"] = f"http://127.0.0.1:{ports['STRIPE']}"
+    env["FX_API_BASE_URL"] = f"http://127.0.0.1:{ports['FX']}"
+    env["FX_ECB_URL"] = f"http://127.0.0.1:{ports['FX']}/stats/eurofxref/eurofxref-daily.xml"
     return env
 
 
@@ -61,21 +80,26 @@ def test_demo_database_seeds_and_pays_a_transfer_through_a_real_cluster(sqlite_e
     out = manage(sqlite_env, "demo", "--setup-only", "--transfers", "60")
     assert "Seeded" in out and "Ledger OK" in out and "60 transfers checked" in out
 
-    cluster = subprocess.Popen(  # noqa: S603
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=ROOT,
-        env=sqlite_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    workers = [
+        subprocess.Popen(  # noqa: S603
+            [sys.executable, "manage.py", command],
+            cwd=ROOT,
+            env=sqlite_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for command in ("run_sandboxes", "qcluster")
+    ]
     try:
         out = manage(sqlite_env, "shell", "-c", PAY_ONE_TRANSFER, timeout=150)
     finally:
-        os.killpg(cluster.pid, signal.SIGINT)
-        try:
-            cluster.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(cluster.pid, signal.SIGKILL)
+        for proc in workers:
+            os.killpg(proc.pid, signal.SIGINT)
+        for proc in workers:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
     assert "paid_out" in out.split("FINAL", 1)[1], out
     assert "Ledger OK" in manage(sqlite_env, "check_ledger")
