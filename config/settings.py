@@ -173,6 +173,8 @@ PAYOUT_POLL_MAX_SECONDS = env.int("PAYOUT_POLL_MAX_SECONDS", default=3600)
 PAYOUT_STALE_SENDING_SECONDS = env.int("PAYOUT_STALE_SENDING_SECONDS", default=300)
 PAYOUT_NOT_FOUND_GRACE_SECONDS = env.int("PAYOUT_NOT_FOUND_GRACE_SECONDS", default=900)
 PAYOUT_RETRY_BACKOFF_SECONDS = env.int("PAYOUT_RETRY_BACKOFF_SECONDS", default=60)
+# After a definite failure, try the next provider able to pay the same number automatically.
+PAYOUT_FAILOVER = env.bool("PAYOUT_FAILOVER", default=True)
 # Until the real adapters land every payout provider code is served by the sandbox.
 SANDBOX_PROVIDERS = env.bool("SANDBOX_PROVIDERS", default=True)
 

@@ -26,11 +26,13 @@ from payments.errors import NotAllowedNow
 from payments.jobs import enqueue
 from payments.models import PayoutAttempt, Transfer
 from payments.references import attempt_reference
+from payments.routing import rank_providers
 from payments.states import TransferStatus as S
 from payments.transfers import (
     CHECKS_JOB,
     SUBMIT_JOB,
     lock_transfer,
+    transfer_fail_over,
     transfer_paid_out,
     transfer_payout_failed,
     transfer_payout_submitted,
@@ -146,7 +148,7 @@ def payout_record(attempt_id: int, result: PayoutResult, *, checked: bool = Fals
         transfer_paid_out(transfer, attempt, now=now)
     elif result.state == PayoutState.FAILED:
         _finish(attempt, A.FAILED, now, code=result.error_code, detail=result.message)
-        transfer_payout_failed(
+        _fail_or_fail_over(
             transfer,
             attempt,
             reason=f"{attempt.provider}: {result.error_code or result.raw_status}",
@@ -222,12 +224,25 @@ def payout_mark_not_sent(
     _finish(attempt, A.NOT_SENT, now, code=code, detail=detail)
     attempt.save()
     if counts and _unreachable_streak(transfer) >= MAX_NOT_SENT:
-        transfer_payout_failed(
+        _fail_or_fail_over(
             transfer,
             attempt,
             reason=f"{attempt.provider} unreachable after {MAX_NOT_SENT} attempts",
         )
     return attempt
+
+
+def _fail_or_fail_over(transfer: Transfer, attempt: PayoutAttempt, *, reason: str) -> None:
+    """The payout failed for good with this provider. If another provider of the corridor can
+    pay the same number and has not been tried for this transfer, go on with it at once (the
+    timeline shows both moves); otherwise the transfer waits for a person."""
+    transfer_payout_failed(transfer, attempt, reason=reason)
+    if not settings.PAYOUT_FAILOVER:
+        return
+    tried = set(transfer.attempts.values_list("provider", flat=True)) | {attempt.provider}
+    options = rank_providers(transfer.corridor, transfer.payout_msisdn, exclude=tried)
+    if options:
+        transfer_fail_over(transfer, provider=options[0], reason=f"failover after {reason}")
 
 
 def _unreachable_streak(transfer: Transfer) -> int:

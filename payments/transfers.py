@@ -368,6 +368,18 @@ def transfer_paid_out(
     ledger.post_payout(transfer, attempt.provider)
 
 
+def transfer_fail_over(transfer: Transfer, *, provider: str, reason: str) -> None:
+    """Routing sends a failed payout to another provider able to pay the same number."""
+    _move(
+        transfer,
+        S.PAYOUT_PENDING,
+        via="routing",
+        reason=f"{reason}; now {provider}",
+        fields={"payout_provider": provider},
+    )
+    enqueue(SUBMIT_JOB, transfer.pk)
+
+
 def transfer_payout_failed(
     transfer: Transfer, attempt: PayoutAttempt, *, reason: str, actor=None
 ) -> None:

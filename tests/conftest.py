@@ -11,8 +11,10 @@ from payments.models import Corridor, FxRate
 @pytest.fixture(autouse=True)
 def in_database_payout_sandbox(settings):
     """Lifecycle tests drive the in-database sandbox; HTTP adapters are tested against their
-    simulators by the tests that start one."""
+    simulators by the tests that start one. Failover is off unless a test turns it on, so
+    each test sees one provider's behaviour."""
     settings.PAYOUT_ADAPTERS = {}
+    settings.PAYOUT_FAILOVER = False
 
 
 @pytest.fixture

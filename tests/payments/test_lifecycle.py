@@ -464,3 +464,40 @@ def test_editing_the_recipient_does_not_redirect_a_payout_in_flight():
     f.run_jobs()
     assert PayoutAttempt.objects.get(transfer=t).msisdn == wallet
     assert SandboxPayout.objects.get().msisdn == wallet
+
+
+def test_a_declined_payout_fails_over_to_another_provider_for_the_same_number(settings):
+    from providers.errors import PermanentError
+    from providers.sandbox import SandboxProvider
+
+    settings.PAYOUT_FAILOVER = True
+    real_send = SandboxProvider.send_payout
+
+    def orange_declines(self, request):
+        if self.code == "orange_money":
+            raise PermanentError("wallet inactive", code="2000")
+        return real_send(self, request)
+
+    # An Orange SIM in Côte d'Ivoire: Orange Money or Wave can pay it.
+    t = f.funded_transfer(corridor="fr-ci", provider="orange_money")
+    with mock.patch.object(SandboxProvider, "send_payout", orange_declines):
+        f.run_jobs()
+    make_checks_due()
+    t = reload(t)
+    assert t.status == S.PAID_OUT and t.payout_provider == "wave"
+    assert list(t.attempts.values_list("provider", "status")) == [
+        ("orange_money", A.FAILED),
+        ("wave", A.SUCCEEDED),
+    ]
+    routed = t.events.get(actor_label="routing")
+    assert routed.from_status == S.PAYOUT_FAILED and "now wave" in routed.reason
+
+
+def test_failover_stops_when_no_other_provider_can_pay_the_number(settings):
+    settings.PAYOUT_FAILOVER = True
+    # An Orange SIM in Côte d'Ivoire declined everywhere: Orange Money, then Wave, then a person.
+    t = f.funded_transfer(corridor="fr-ci", provider="orange_money", scenario="declined")
+    f.run_jobs()
+    t = reload(t)
+    assert t.status == S.PAYOUT_FAILED
+    assert list(t.attempts.values_list("provider", flat=True)) == ["orange_money", "wave"]
