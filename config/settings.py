@@ -190,6 +190,7 @@ PAYOUT_ADAPTERS = env.dict(
     "PAYOUT_ADAPTERS", default={"wave": "http", "mtn_momo": "http", "orange_money": "http"}
 )
 SANDBOX_WAVE_PORT = env.int("SANDBOX_WAVE_PORT", default=8101)
+WAVE_TIMEOUT_SECONDS = env.float("WAVE_TIMEOUT_SECONDS", default=15.0)
 # MTN MoMo Disbursement: API user and key, the product's subscription key, and the market
 # (X-Target-Environment) per payout country. Production host: https://proxy.momoapi.mtn.com
 MTN_BASE_URL = env.str("MTN_BASE_URL", default="http://127.0.0.1:8103")

@@ -125,14 +125,19 @@ def bank_transfer_instructions(
     )
 
 
-def sandbox_fund(*, customer: str, amount_minor: int, currency: str, reference: str) -> None:
-    """Test mode only: ask Stripe to simulate the sender's bank transfer arriving."""
+def sandbox_fund(
+    *, customer: str, amount_minor: int, currency: str, reference: str, webhooks: str = "normal"
+) -> None:
+    """Test mode only: ask Stripe to simulate the sender's bank transfer arriving.
+
+    `webhooks` is understood by our simulator only: normal, duplicate, out-of-order, never.
+    """
+    params = {"amount": amount_minor, "currency": currency.lower(), "reference": reference}
+    if webhooks != "normal":
+        params["sandbox_webhooks"] = webhooks
     sdk = client()
     _call(
         "fund_cash_balance",
         reference,
-        lambda: sdk.v1.test_helpers.customers.fund_cash_balance(
-            customer,
-            params={"amount": amount_minor, "currency": currency.lower(), "reference": reference},
-        ),
+        lambda: sdk.v1.test_helpers.customers.fund_cash_balance(customer, params=params),
     )

@@ -6,7 +6,9 @@ instructions), idempotency keys replaying the first answer, and the test helper
 `POST /v1/test_helpers/customers/{id}/fund_cash_balance`, which settles the customer's open
 PaymentIntent with that reference: fully paid sends `payment_intent.succeeded`, short sends
 `payment_intent.partially_funded`, each signed with the endpoint secret and delivered to our
-`/webhooks/stripe/` (or to a `deliver` function given by tests).
+`/webhooks/stripe/` (or to a `deliver` function given by tests). The extra parameter
+`sandbox_webhooks` switches delivery to `duplicate`, `out-of-order` (a stale
+`partially_funded` after the newer event) or `never`.
 """
 
 import json
@@ -137,13 +139,21 @@ class StripeSimulator:
         paid = min(amount, shown["amount_remaining"])
         shown["amount_remaining"] -= paid
         intent["amount_received"] += paid
+        earlier = self._event("payment_intent.partially_funded", intent)
         if shown["amount_remaining"] == 0:
             intent["status"] = "succeeded"
             intent["next_action"] = None
             kind = "payment_intent.succeeded"
         else:
             kind = "payment_intent.partially_funded"
-        return 200, txn, [self._event(kind, intent)]
+        event = self._event(kind, intent)
+        mode = params.get("sandbox_webhooks", "normal")
+        events = {
+            "duplicate": [event, event],  # the same event id delivered twice
+            "out-of-order": [event, earlier],  # a stale event arrives after the newer one
+            "never": [],  # the webhook is lost
+        }.get(mode, [event])
+        return 200, txn, events
 
     @staticmethod
     def _instructions(intent):

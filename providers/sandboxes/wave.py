@@ -9,6 +9,7 @@ The recipient number's last two digits pick a scenario (a real sandbox's test nu
     04  processing forever
     05  422 insufficient-funds
     06  500 internal-server-error after the payout was made and succeeded (trip-wire 2)
+    07  a slow answer: the payout is made and succeeds, the answer comes after SLOW_SECONDS
     other  succeeded at once
 State lives in memory, or in a JSON file when given one (the demo keeps it across restarts).
 """
@@ -17,17 +18,20 @@ import hashlib
 import json
 import secrets
 import threading
+import time
 from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
 from providers.sandboxes.state import JsonState
 
 FEE_PERCENT = 1
+SLOW_SECONDS = 20
 
 
 class WaveSimulator:
     def __init__(self, *, api_key: str, state_file: str | None = None, float_xof: int = 10**9):
         self.api_key = api_key
+        self.slow_seconds = SLOW_SECONDS
         self.lock = threading.Lock()
         self.store = JsonState(state_file, {"payouts": {}, "keys": {}, "balance": float_xof})
         self.state = self.store.data
@@ -41,9 +45,11 @@ class WaveSimulator:
             )
         method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
         query = parse_qs(environ.get("QUERY_STRING", ""))
+        slow = False
         with self.lock:
             if method == "POST" and path == "/v1/payout":
                 status, body = self._create(environ)
+                slow = body.get("mobile", "").endswith("07") and status == 200
             elif method == "GET" and path == "/v1/payouts/search":
                 ref = (query.get("client_reference") or [""])[0]
                 status, body = 200, {"result": [self._read(p) for p in self._by_ref(ref)]}
@@ -55,6 +61,8 @@ class WaveSimulator:
             else:
                 status, body = 404, {"code": "not-found", "message": path}
             self.store.save()
+        if slow:
+            time.sleep(self.slow_seconds)  # outside the lock: other requests go on
         return self._send(start_response, status, body)
 
     @staticmethod

@@ -44,7 +44,8 @@ class WaveProvider:
             "client_reference": request.reference,
             "payment_reason": "MoneyBridge transfer",
         }
-        with http.sending("Wave"), self._client(request.country) as c:
+        timeout = settings.WAVE_TIMEOUT_SECONDS
+        with http.sending("Wave"), self._client(request.country, timeout=timeout) as c:
             response = http.request(
                 c, "POST", "/v1/payout", provider=self.code, operation="send_payout",
                 correlation=request.reference, json=body,

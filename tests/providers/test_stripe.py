@@ -109,3 +109,23 @@ def test_a_wrong_secret_key_is_a_configuration_error(stripe_sim, settings):
     with pytest.raises(ProviderConfigError):
         funding_instructions(transfer_id=t.pk)
     assert Transfer.objects.get(pk=t.pk).funding_instructions == {}
+
+
+@pytest.mark.parametrize("mode", ["duplicate", "out-of-order", "never"])
+def test_webhook_delivery_faults_never_fund_twice_or_wrongly(client, stripe_sim, mode):
+    t = f.transfer()
+    shown = funding_instructions(transfer_id=t.pk).funding_instructions
+    stripe_sepa.sandbox_fund(
+        customer=shown["customer"], amount_minor=t.total_minor, currency="EUR",
+        reference=shown["reference"], webhooks=mode,
+    )  # fmt: skip
+    assert len(stripe_sim.sent) == {"duplicate": 2, "out-of-order": 2, "never": 0}[mode]
+    for event in stripe_sim.sent:
+        deliver(client, stripe_sim, event)
+    f.run_jobs()
+    t = Transfer.objects.get(pk=t.pk)
+    if mode == "never":
+        assert t.status == S.CREATED and not IncomingPayment.objects.exists()
+    else:
+        assert t.funded_at is not None and IncomingPayment.objects.count() == 1
+    assert check_ledger().ok

@@ -147,3 +147,13 @@ def test_an_unreachable_provider_is_retryable_because_nothing_was_sent(settings)
     with pytest.raises(RetryableError, match="unreachable"):
         WaveProvider().send_payout(request())
     assert ProviderCall.objects.get().outcome == "connect_error"
+
+
+def test_a_slow_answer_is_an_unknown_outcome_settled_by_status(wave, settings):
+    wave.slow_seconds = 2
+    settings.WAVE_TIMEOUT_SECONDS = 0.5
+    adapter = WaveProvider()
+    with pytest.raises(UnknownOutcomeError):
+        adapter.send_payout(request("07"))
+    assert adapter.get_payout_status("MB-TEST-WAVE-1").state == PayoutState.SUCCEEDED
+    assert ProviderCall.objects.filter(operation="send_payout").get().outcome == "read_timeout"

@@ -12,8 +12,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("reference")
         parser.add_argument("--amount", type=int, help="minor units (default: what is owed)")
+        parser.add_argument(
+            "--webhooks",
+            choices=["normal", "duplicate", "out-of-order", "never"],
+            default="normal",
+            help="how the simulator delivers the webhook",
+        )
 
-    def handle(self, *args, reference, amount, **options):
+    def handle(self, *args, reference, amount, webhooks, **options):
         if not settings.STRIPE_API_BASE:
             raise CommandError("refused: Stripe is live (STRIPE_API_BASE is empty)")
         transfer = Transfer.objects.filter(reference=reference).first()
@@ -25,5 +31,6 @@ class Command(BaseCommand):
             amount_minor=amount or shown["amount_minor"],
             currency=shown["currency"],
             reference=shown["reference"],
+            webhooks=webhooks,
         )
         self.stdout.write(f"Sent {shown['reference']} to Stripe's simulator; its webhook follows.")
