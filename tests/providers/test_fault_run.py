@@ -7,7 +7,6 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
 
@@ -19,7 +18,6 @@ from payments.pricing import quote_create
 from payments.states import TransferStatus as S
 from payments.transfers import transfer_create
 from providers.models import SandboxPayout
-from providers.sandboxes import server
 from providers.sandboxes.mtn_momo import MtnMomoSimulator
 from providers.sandboxes.orange_money import OrangeMoneySimulator
 from providers.sandboxes.wave import WaveSimulator
@@ -35,27 +33,20 @@ FAULTS = ["00", "01", "02", "03", "04", "05", "06"]
 
 
 @pytest.fixture
-def simulators(settings):
+def simulators(settings, serve):
     wave = WaveSimulator(api_key="wk")
     mtn = MtnMomoSimulator(api_user="u", api_key="p", subscription_key="s")
     orange = OrangeMoneySimulator(client_id="oc", client_secret="os", pin="1234")
-    wave_srv, _ = server.start(wave)
-    mtn_srv, _ = server.start(mtn)
-    orange_srv, _ = server.start(orange)
-    settings.ORANGE_BASE_URL = f"http://127.0.0.1:{orange_srv.server_port}"
+    settings.ORANGE_BASE_URL = serve(orange)
     settings.ORANGE_CLIENT_ID, settings.ORANGE_CLIENT_SECRET = "oc", "os"
     settings.ORANGE_RETAILER_PIN = "1234"
-    settings.WAVE_BASE_URL, settings.WAVE_API_KEY = f"http://127.0.0.1:{wave_srv.server_port}", "wk"
+    settings.WAVE_BASE_URL, settings.WAVE_API_KEY = serve(wave), "wk"
     settings.WAVE_API_KEYS = {}
-    settings.MTN_BASE_URL = f"http://127.0.0.1:{mtn_srv.server_port}"
+    settings.MTN_BASE_URL = serve(mtn)
     settings.MTN_API_USER, settings.MTN_API_KEY, settings.MTN_SUBSCRIPTION_KEY = "u", "p", "s"
     settings.PAYOUT_ADAPTERS = {"wave": "http", "mtn_momo": "http", "orange_money": "http"}
     settings.PAYOUT_FAILOVER = True
-    cache.clear()
-    yield wave, mtn, orange
-    for srv in (wave_srv, mtn_srv, orange_srv):
-        srv.shutdown()
-    cache.clear()
+    return wave, mtn, orange
 
 
 def paid_by_providers(wave, mtn, orange) -> Counter:

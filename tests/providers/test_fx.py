@@ -12,7 +12,6 @@ from payments.pricing import quote_create
 from providers import fx, http
 from providers.models import ProviderCall
 from providers.sandboxes import fx as fx_sandbox
-from providers.sandboxes import server
 from tests import factories as f
 
 pytestmark = pytest.mark.usefixtures("corridors")
@@ -26,15 +25,13 @@ ECB_SAMPLE = b"""<gesmes:Envelope xmlns:gesmes="http://www.gesmes.org/xml/2002-0
 
 
 @pytest.fixture
-def sandbox(settings):
-    srv, _ = server.start(fx_sandbox.app)
-    base = f"http://127.0.0.1:{srv.server_port}"
+def sandbox(settings, serve):
+    base = serve(fx_sandbox.app)
     settings.FX_API_BASE_URL = base
     settings.FX_ECB_URL = f"{base}/stats/eurofxref/eurofxref-daily.xml"
     settings.FX_API_KEY = "key-s3cret-42"
     yield fx_sandbox.SCENARIO
     fx_sandbox.SCENARIO["name"] = "ok"
-    srv.shutdown()
 
 
 def test_ecb_feed_is_parsed_with_its_namespace_and_publication_time():

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from payments import payouts
@@ -15,7 +14,6 @@ from providers.errors import PermanentError, ProviderConfigError, UnknownOutcome
 from providers.models import ProviderCall
 from providers.mtn_momo.adapter import MtnMomoProvider
 from providers.mtn_momo.mapping import reference_id, to_result
-from providers.sandboxes import server
 from providers.sandboxes.mtn_momo import MtnMomoSimulator
 from tests import factories as f
 
@@ -23,17 +21,13 @@ pytestmark = pytest.mark.usefixtures("corridors")
 
 
 @pytest.fixture
-def mtn(settings):
-    cache.clear()
+def mtn(settings, serve):
     sim = MtnMomoSimulator(api_user="user-1", api_key="key-1", subscription_key="sub-1")
-    srv, _ = server.start(sim)
-    settings.MTN_BASE_URL = f"http://127.0.0.1:{srv.server_port}"
+    settings.MTN_BASE_URL = serve(sim)
     settings.MTN_API_USER, settings.MTN_API_KEY = "user-1", "key-1"
     settings.MTN_SUBSCRIPTION_KEY = "sub-1"
     settings.PAYOUT_ADAPTERS = {"mtn_momo": "http"}
-    yield sim
-    srv.shutdown()
-    cache.clear()
+    return sim
 
 
 def request(suffix="57", reference="MB-TEST-MTN1-1"):

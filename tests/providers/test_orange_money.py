@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from payments import payouts
@@ -19,7 +18,6 @@ from providers.errors import (
 )
 from providers.models import ProviderCall
 from providers.orange_money.adapter import OrangeMoneyProvider
-from providers.sandboxes import server
 from providers.sandboxes.orange_money import OrangeMoneySimulator
 from tests import factories as f
 
@@ -27,17 +25,13 @@ pytestmark = pytest.mark.usefixtures("corridors")
 
 
 @pytest.fixture
-def orange(settings):
-    cache.clear()
+def orange(settings, serve):
     sim = OrangeMoneySimulator(client_id="cid", client_secret="csecret", pin="1357")
-    srv, _ = server.start(sim)
-    settings.ORANGE_BASE_URL = f"http://127.0.0.1:{srv.server_port}"
+    settings.ORANGE_BASE_URL = serve(sim)
     settings.ORANGE_CLIENT_ID, settings.ORANGE_CLIENT_SECRET = "cid", "csecret"
     settings.ORANGE_RETAILER_PIN = "1357"
     settings.PAYOUT_ADAPTERS = {"orange_money": "http"}
-    yield sim
-    srv.shutdown()
-    cache.clear()
+    return sim
 
 
 def request(suffix="57", reference="MB-TEST-ORNG-1"):

@@ -11,7 +11,6 @@ from payments.states import TransferStatus as S
 from providers import stripe_sepa
 from providers.errors import ProviderConfigError
 from providers.models import ProviderCall, WebhookEvent
-from providers.sandboxes import server
 from providers.sandboxes.stripe import StripeSimulator, nest
 from tests import factories as f
 
@@ -20,18 +19,16 @@ SECRET = "whsec_stripe_test"
 
 
 @pytest.fixture
-def stripe_sim(settings):
+def stripe_sim(settings, serve):
     sent: list[dict] = []
     sim = StripeSimulator(
         api_key="sk_test_sim", webhook_secret=SECRET, webhook_url="", deliver=sent.append
     )
-    srv, _ = server.start(sim)
-    settings.STRIPE_API_BASE = f"http://127.0.0.1:{srv.server_port}"
+    settings.STRIPE_API_BASE = serve(sim)
     settings.STRIPE_SECRET_KEY = "sk_test_sim"
     settings.STRIPE_WEBHOOK_SECRET = SECRET
     sim.sent = sent
-    yield sim
-    srv.shutdown()
+    return sim
 
 
 def deliver(client, sim, event):

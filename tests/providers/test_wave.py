@@ -20,7 +20,6 @@ from providers.errors import (
     UnknownOutcomeError,
 )
 from providers.models import ProviderCall
-from providers.sandboxes import server
 from providers.sandboxes.wave import WaveSimulator
 from providers.wave.adapter import WaveProvider
 from providers.wave.mapping import to_result
@@ -31,15 +30,13 @@ KEY = "wave_sn_test_key"
 
 
 @pytest.fixture
-def wave(settings):
+def wave(settings, serve):
     sim = WaveSimulator(api_key=KEY)
-    srv, _ = server.start(sim)
-    settings.WAVE_BASE_URL = f"http://127.0.0.1:{srv.server_port}"
+    settings.WAVE_BASE_URL = serve(sim)
     settings.WAVE_API_KEY = KEY
     settings.WAVE_API_KEYS = {}
     settings.PAYOUT_ADAPTERS = {"wave": "http"}
-    yield sim
-    srv.shutdown()
+    return sim
 
 
 def request(suffix="57", reference="MB-TEST-WAVE-1"):
