@@ -168,6 +168,16 @@ Q_CLUSTER = {
 # --- Money rules ------------------------------------------------------------------------------
 QUOTE_TTL_SECONDS = env.int("QUOTE_TTL_SECONDS", default=15 * 60)
 FUNDING_WINDOW_HOURS = env.int("FUNDING_WINDOW_HOURS", default=72)
+# How long after Stripe reports a payment succeeded its money counts as final, per funding
+# method. A bank transfer cannot be pulled back; a SEPA Direct Debit can, without a reason, for
+# 8 weeks (56 days, the default). Shorter means paying out on money that may still leave: the
+# disputed amount is then booked as our loss.
+FUNDS_FINAL_AFTER_HOURS = {
+    "bank_transfer": env.int("BANK_TRANSFER_FINAL_AFTER_HOURS", default=0),
+    "sepa_debit": env.int("SEPA_DEBIT_FINAL_AFTER_HOURS", default=56 * 24),
+}
+# Stripe's ceiling for one SEPA Direct Debit payment.
+SEPA_DEBIT_MAX_MINOR = env.int("SEPA_DEBIT_MAX_MINOR", default=1_000_000)
 PAYOUT_POLL_BASE_SECONDS = env.int("PAYOUT_POLL_BASE_SECONDS", default=30)
 PAYOUT_POLL_MAX_SECONDS = env.int("PAYOUT_POLL_MAX_SECONDS", default=3600)
 PAYOUT_STALE_SENDING_SECONDS = env.int("PAYOUT_STALE_SENDING_SECONDS", default=300)
@@ -214,6 +224,9 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_sandbox")
 # Empty in production (the SDK's own api.stripe.com); the loopback simulator by default.
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://127.0.0.1:8102")
 SANDBOX_STRIPE_PORT = env.int("SANDBOX_STRIPE_PORT", default=8102)
+# Seconds the Stripe simulator takes to collect a direct debit (Stripe: about 5 business days;
+# its "after 3 minutes" test IBANs take three times this).
+SANDBOX_STRIPE_DEBIT_SECONDS = env.float("SANDBOX_STRIPE_DEBIT_SECONDS", default=5.0)
 # Where the Stripe simulator delivers its signed webhooks (our own intake).
 SANDBOX_WEBHOOK_BASE = env.str("SANDBOX_WEBHOOK_BASE", default="http://127.0.0.1:8000")
 # FX rate sources, tried in this order for each floating currency; defaults are the sandbox.

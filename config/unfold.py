@@ -37,6 +37,11 @@ UNFOLD = {
                         "link": reverse_lazy("admin:payments_incomingpayment_changelist"),
                     },
                     {
+                        "title": _("Refunds"),
+                        "icon": "undo",
+                        "link": reverse_lazy("admin:payments_refund_changelist"),
+                    },
+                    {
                         "title": _("Journal entries"),
                         "icon": "account_balance",
                         "link": reverse_lazy("admin:payments_journalentry_changelist"),

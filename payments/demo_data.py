@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_q.models import OrmQ
 from faker import Faker
 
-from payments import payouts, pricing, transfers
+from payments import payouts, pricing, refunds, transfers
 from payments.customers import customer_create, normalize_msisdn, recipient_create
 from payments.errors import DomainError
 from payments.funding import funding_receive
@@ -20,6 +20,7 @@ from payments.models import (
     PayoutAttempt,
     Quote,
     Recipient,
+    Refund,
     Transfer,
     TransferEvent,
 )
@@ -88,6 +89,7 @@ MOBILE_PREFIX = {
 # How the seeded transfers end up, by weight.
 OUTCOMES = [
     (S.PAID_OUT, 70), (S.CREATED, 4), (S.CANCELLED, 3), (S.EXPIRED, 4), (S.FUNDED, 2),
+    (S.FUNDING, 1),
     (S.ON_HOLD, 3), (S.PAYOUT_PENDING, 2), (S.PAYOUT_SUBMITTED, 4), (S.PAYOUT_FAILED, 4),
     (S.REFUNDED, 4),
 ]  # fmt: skip
@@ -179,15 +181,24 @@ class Seeder:
             Transfer.objects.filter(pk=pk).update(funding_deadline=timezone.now())
             transfers.transfer_expire(transfer_id=pk)
             return
+        # Direct debits cannot be paid out for weeks: only those still waiting use them.
+        by_debit = target in (S.FUNDING, S.FUNDED) and self.rnd.random() < 0.7
+        if by_debit:
+            transfers.transfer_mark_funding(
+                transfer_id=pk, reason=f"direct debit pi_demo_{t.reference} processing"
+            )
+            if target == S.FUNDING:
+                return
         funding_receive(
-            payment_ref=f"py_demo_{t.reference}",
+            payment_ref=f"pi_demo_{t.reference}",
             amount_minor=t.total_minor,
             currency=t.send_currency,
             transfer_reference=t.reference,
+            method="sepa_debit" if by_debit else "bank_transfer",
         )
         if self.rnd.random() < 0.01:  # the sender's bank sent it twice
             funding_receive(
-                payment_ref=f"py_demo_{t.reference}_2",
+                payment_ref=f"pi_demo_{t.reference}_2",
                 amount_minor=t.total_minor,
                 currency=t.send_currency,
                 transfer_reference=t.reference,
@@ -201,6 +212,11 @@ class Seeder:
             if target == S.REFUNDED:
                 transfers.transfer_refund(
                     transfer_id=pk, reason="sender asked to cancel during review"
+                )
+                # The demo's payments never went through the Stripe simulator: settle at once.
+                refund = Refund.objects.get(transfer_id=pk)
+                refunds.refund_update(
+                    reference=refund.reference, provider_ref=f"re_demo_{pk}", status="succeeded"
                 )
             return
         transfers.transfer_run_checks(transfer_id=pk)
@@ -218,6 +234,7 @@ class Seeder:
             updated_at=F("updated_at") - delta,
             funding_deadline=F("funding_deadline") - delta,
             funded_at=F("funded_at") - delta,
+            funds_final_at=F("funds_final_at") - delta,
             paid_out_at=F("paid_out_at") - delta,
         )
         TransferEvent.objects.filter(transfer_id=t.pk).update(created_at=F("created_at") - delta)

@@ -16,6 +16,7 @@ Chart of accounts (code, per currency):
                                  until float top-ups are booked by treasury)
     refunds_payable   liability  euros owed back to senders
     unmatched_funds   liability  euros received that fund no transfer, until refunded
+    dispute_losses    expense    direct debits the sender's bank pulled back after the payout
 """
 
 from collections import defaultdict
@@ -41,6 +42,7 @@ CHART: dict[str, tuple[str, bool, str]] = {
     "float": (K.ASSET, True, "Provider float"),
     "refunds_payable": (K.LIABILITY, False, "Refunds payable"),
     "unmatched_funds": (K.LIABILITY, False, "Unmatched incoming funds"),
+    "dispute_losses": (K.EXPENSE, False, "Disputed direct debits lost"),
 }
 
 
@@ -210,6 +212,20 @@ def post_refund(transfer: Transfer) -> JournalEntry:
         idempotency_key=_key(transfer, "refund"),
         transfer=transfer,
         lines=[debit("in_flight", cur, total), credit("refunds_payable", cur, total)],
+    )
+
+
+def post_refund_paid(*, key: str, transfer: Transfer | None, currency: str, amount: int, memo=""):
+    """Euros owed back have left our Stripe balance (a refund, or a debit the bank reversed)."""
+    return post_entry(
+        kind="refund_paid",
+        idempotency_key=key,
+        transfer=transfer,
+        memo=memo[:200],
+        lines=[
+            debit("refunds_payable", currency, amount),
+            credit("stripe_clearing", currency, amount),
+        ],
     )
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Sum
 
 from payments.ledger import balances_by_transfer
-from payments.models import Account, JournalEntry, Posting, Transfer
+from payments.models import Account, IncomingPayment, JournalEntry, Posting, Refund, Transfer
+from payments.models.funding import DisputeBooking, DisputeStatus
 from payments.states import CONVERTED, HOLDING_FUNDS
 from payments.states import TransferStatus as S
 
@@ -54,11 +55,14 @@ def _negative_accounts(report: LedgerReport) -> None:
             report.problems.append(f"account {account} is negative: {normal} {account.currency}")
 
 
-def expected_balances(t: Transfer) -> dict[tuple[str, str], int]:
+def expected_balances(
+    t: Transfer, *, refund_paid: bool = False, dispute_loss: bool = False
+) -> dict[tuple[str, str], int]:
     """What a transfer's postings must sum to per (account, currency) in its status.
 
     Debits are positive. A refund after conversion reverses the conversion, so only the
-    net of the two shows.
+    net of the two shows. A paid refund (or a debit the bank reversed before payout) has left
+    Stripe; a debit reversed after payout is our loss.
     """
     src, dst, total = t.send_currency, t.receive_currency, t.total_minor
     funded = t.funded_at is not None
@@ -69,6 +73,12 @@ def expected_balances(t: Transfer) -> dict[tuple[str, str], int]:
         exp[("in_flight", src)] = -total
     if t.status == S.REFUNDED:
         exp[("refunds_payable", src)] = -total
+        if refund_paid:
+            exp[("refunds_payable", src)] += total
+            exp[("stripe_clearing", src)] -= total
+    if dispute_loss:
+        exp[("stripe_clearing", src)] -= total
+        exp[("dispute_losses", src)] += total
     if t.status in CONVERTED:
         q = t.quote
         exp[("fee_revenue", src)] = -t.fee_minor
@@ -91,14 +101,33 @@ def _transfer_ties(report: LedgerReport, batch: int = 2000) -> None:
         if not transfers:
             return
         last = transfers[-1].pk
-        actual_by_transfer = balances_by_transfer(t.pk for t in transfers)
+        ids = [t.pk for t in transfers]
+        actual_by_transfer = balances_by_transfer(ids)
+        refund_paid = set(
+            Refund.objects.filter(transfer_id__in=ids, status=Refund.Status.SUCCEEDED).values_list(
+                "transfer_id", flat=True
+            )
+        )
+        disputed = IncomingPayment.objects.filter(transfer_id__in=ids).exclude(dispute_ref="")
+        refund_paid |= set(
+            disputed.filter(dispute_booked_as=DisputeBooking.REFUND).values_list(
+                "transfer_id", flat=True
+            )
+        )
+        lost = set(
+            disputed.filter(dispute_booked_as=DisputeBooking.LOSS)
+            .exclude(dispute_status=DisputeStatus.WON)
+            .values_list("transfer_id", flat=True)
+        )
         for t in transfers:
             report.transfers += 1
             actual: dict[tuple[str, str], int] = defaultdict(int)
             for (code, currency), total in actual_by_transfer.get(t.pk, {}).items():
                 actual[(code.split(":", 1)[0], currency)] += total
             actual = {k: v for k, v in actual.items() if v}
-            expected = expected_balances(t)
+            expected = expected_balances(
+                t, refund_paid=t.pk in refund_paid, dispute_loss=t.pk in lost
+            )
             if actual != expected:
                 report.problems.append(
                     f"transfer {t.reference} ({t.status}) does not tie: expected "

@@ -372,9 +372,9 @@ def sweep_stuck_transfers(*, limit: int = 500) -> dict[str, int]:
     for transfer_id in waiting:
         enqueue(SUBMIT_JOB, transfer_id)
     unchecked = list(
-        Transfer.objects.filter(status=S.FUNDED, updated_at__lt=backoff).values_list(
-            "pk", flat=True
-        )[:limit]
+        Transfer.objects.filter(
+            status=S.FUNDED, updated_at__lt=backoff, funds_final_at__lte=now
+        ).values_list("pk", flat=True)[:limit]
     )
     for transfer_id in unchecked:
         enqueue(CHECKS_JOB, transfer_id)

@@ -1,6 +1,6 @@
 """django-q2 entry points: ids in, one service call each. Every task is safe to run twice."""
 
-from payments import fx, payouts, pricing, transfers, webhook_handlers
+from payments import fx, payouts, pricing, refunds, transfers, webhook_handlers
 
 
 def transfer_run_checks(transfer_id: int) -> str:
@@ -21,7 +21,11 @@ def poll_due_payouts() -> int:
 
 
 def sweep_stuck_transfers() -> dict:
-    return payouts.sweep_stuck_transfers()
+    return payouts.sweep_stuck_transfers() | {"refunds_resent": refunds.refunds_resend_due()}
+
+
+def refund_send(refund_id: int) -> str:
+    return refunds.refund_send(refund_id).status
 
 
 def expire_quotes_and_transfers() -> dict:

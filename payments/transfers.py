@@ -27,11 +27,19 @@ from payments.errors import (
     QuoteUnavailable,
 )
 from payments.jobs import enqueue
-from payments.models import PayoutAttempt, Quote, Recipient, Transfer, TransferEvent
+from payments.models import (
+    IncomingPayment,
+    PayoutAttempt,
+    Quote,
+    Recipient,
+    Transfer,
+    TransferEvent,
+)
 from payments.money import format_major
 from payments.references import new_transfer_reference
+from payments.refunds import refund_request
+from payments.states import AWAITING_FUNDS, ensure_can_move
 from payments.states import TransferStatus as S
-from payments.states import ensure_can_move
 
 SUBMIT_JOB = "payments.tasks.payout_submit"
 CHECKS_JOB = "payments.tasks.transfer_run_checks"
@@ -76,6 +84,24 @@ def _move(
         setattr(transfer, name, value)
     transfer.save(update_fields=["status", "updated_at", *(fields or {})])
     return transfer
+
+
+def transfer_note(transfer: Transfer, reason: str, *, via: str = "system", actor=None) -> None:
+    """Put something that happened on the timeline without a status change (caller locked)."""
+    TransferEvent.objects.create(
+        transfer=transfer,
+        from_status=transfer.status,
+        to_status=transfer.status,
+        actor=actor,
+        actor_label=actor.get_username() if actor else via,
+        reason=reason[:300],
+    )
+
+
+def funds_final(transfer: Transfer, now: datetime | None = None) -> bool:
+    return transfer.funds_final_at is not None and transfer.funds_final_at <= (
+        now or timezone.now()
+    )
 
 
 # --- Creation -----------------------------------------------------------------------------------
@@ -166,11 +192,38 @@ def _transfer_create(*, customer, quote_id, recipient_id, via, now) -> Transfer:
 
 
 @transaction.atomic
+def transfer_mark_funding(*, transfer_id: int, reason: str, via: str = "stripe") -> Transfer:
+    """A direct debit is under way: the money is coming, so the transfer no longer expires.
+    Safe to call twice, and late: a transfer past awaiting funds is left as it is."""
+    transfer = lock_transfer(transfer_id)
+    if transfer.status != S.CREATED:
+        return transfer
+    return _move(
+        transfer,
+        S.FUNDING,
+        via=via,
+        reason=reason,
+        fields={"funding_method": Transfer.FundingMethod.SEPA_DEBIT},
+    )
+
+
+@transaction.atomic
+def transfer_funding_failed(*, transfer_id: int, reason: str, via: str = "stripe") -> Transfer:
+    """The sender's payment failed for good (a refused direct debit): the transfer ends.
+    Safe to call twice: a transfer no longer awaiting funds is left as it is."""
+    transfer = lock_transfer(transfer_id)
+    if transfer.status not in AWAITING_FUNDS:
+        return transfer
+    return _move(transfer, S.CANCELLED, via=via, reason=reason)
+
+
+@transaction.atomic
 def transfer_mark_funded(
     *,
     transfer_id: int,
     amount_minor: int | None = None,
     currency: str | None = None,
+    method: str | None = None,
     via: str = "stripe",
     reason: str = "",
     now: datetime | None = None,
@@ -179,6 +232,8 @@ def transfer_mark_funded(
 
     When the payment's amount is given it must be exactly what the sender owes; anything
     else is refused and left to a person (a partial or excess payment is not a funding).
+    The funds count as final after the policy's delay for the funding method
+    (FUNDS_FINAL_AFTER_HOURS): until then checks do not send the transfer to payout.
     """
     transfer = lock_transfer(transfer_id)
     if transfer.funded_at is not None:
@@ -189,15 +244,22 @@ def transfer_mark_funded(
             f"{transfer.reference} expects {format_major(*owed)} {transfer.send_currency}, "
             f"received {amount_minor} minor units of {currency}"
         )
+    now = now or timezone.now()
+    method = method or transfer.funding_method
+    final_at = now + timedelta(hours=settings.FUNDS_FINAL_AFTER_HOURS[method])
+    reason = reason or "funds received"
+    if final_at > now:
+        reason = f"{reason}; final on {final_at:%Y-%m-%d %H:%M} UTC, no payout before"
     _move(
         transfer,
         S.FUNDED,
         via=via,
-        reason=reason or "funds received",
-        fields={"funded_at": now or timezone.now()},
+        reason=reason,
+        fields={"funded_at": now, "funding_method": method, "funds_final_at": final_at},
     )
     ledger.post_funding(transfer)
-    enqueue(CHECKS_JOB, transfer.pk)
+    if final_at <= now:
+        enqueue(CHECKS_JOB, transfer.pk)
     return transfer
 
 
@@ -208,8 +270,8 @@ def transfer_run_checks(*, transfer_id: int) -> Transfer:
     """
     # Screening may be slow: it runs before the row lock, then the lock re-checks the status.
     transfer = Transfer.objects.filter(pk=transfer_id, status=S.FUNDED).first()
-    if transfer is None:
-        return Transfer.objects.get(pk=transfer_id)
+    if transfer is None or not funds_final(transfer):
+        return transfer or Transfer.objects.get(pk=transfer_id)
     hold_reason = hold_reason_for_transfer(transfer)
     return _apply_checks(transfer_id, hold_reason)
 
@@ -217,7 +279,7 @@ def transfer_run_checks(*, transfer_id: int) -> Transfer:
 @transaction.atomic
 def _apply_checks(transfer_id: int, hold_reason: str | None) -> Transfer:
     transfer = lock_transfer(transfer_id)
-    if transfer.status != S.FUNDED:
+    if transfer.status != S.FUNDED or not funds_final(transfer):
         return transfer
     if hold_reason:
         return _move(
@@ -255,6 +317,12 @@ def transfer_release(*, transfer_id: int, reason: str, actor=None, via: str = "s
     ensure_can_move(transfer.status, S.PAYOUT_PENDING)
     if transfer.status != S.ON_HOLD:
         raise IllegalTransition(transfer.status, "released")
+    if not funds_final(transfer):
+        raise NotAllowedNow(
+            f"the sender's funds are final on {transfer.funds_final_at:%Y-%m-%d %H:%M} UTC: "
+            "no payout before then (they can still be pulled back)",
+            code="funds_not_final",
+        )
     return _start_payout(transfer, actor=actor, via=via, reason=reason or "released")
 
 
@@ -286,14 +354,32 @@ def transfer_expire(*, transfer_id: int, now: datetime | None = None) -> Transfe
 
 
 @transaction.atomic
-def transfer_refund(*, transfer_id: int, reason: str, actor=None, via: str = "staff") -> Transfer:
-    """Owe the sender their money back: undo any conversion, book the refund."""
+def transfer_refund(
+    *, transfer_id: int, reason: str, actor=None, via: str = "staff", send: bool = True
+) -> Transfer:
+    """Owe the sender their money back: undo any conversion, book the refund, and queue it to
+    Stripe (`send=False` when the money already went back another way, e.g. a reversed debit)."""
     transfer = lock_transfer(transfer_id)
     ensure_can_move(transfer.status, S.REFUNDED)
     if transfer.attempts.filter(status__in=PayoutAttempt.OPEN).exists():
         raise NotAllowedNow("a payout is in flight with the provider: wait for its outcome")
+    payment = (
+        IncomingPayment.objects.select_for_update()
+        .filter(transfer=transfer, status=IncomingPayment.Status.APPLIED)
+        .first()
+    )
+    if send and payment is not None and payment.dispute_ref:
+        raise NotAllowedNow(
+            "the sender's bank already took this payment back (direct debit dispute)",
+            code="payment_disputed",
+        )
     _move(transfer, S.REFUNDED, actor=actor, via=via, reason=reason or "refunded")
     ledger.post_refund(transfer)
+    if payment is not None:
+        payment.status = IncomingPayment.Status.REFUNDED
+        payment.save(update_fields=["status"])
+        if send:
+            refund_request(payment=payment, transfer=transfer, reason=reason or "refunded")
     return transfer
 
 

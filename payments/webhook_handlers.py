@@ -2,7 +2,9 @@
 
 Stripe `payment_intent.succeeded` is money that arrived: it goes through
 payments.funding, keyed by the PaymentIntent id, with the transfer reference we put in its
-metadata. An MTN or Orange payout callback is only a hint: it triggers a status query, and
+metadata. `processing` (a direct debit under way), `payment_failed` and `canceled` move the
+transfer they were made for; `charge.dispute.*` book a reversed debit; `refund.*` settle our
+refunds. An MTN or Orange payout callback is only a hint: it triggers a status query, and
 what the provider answers there is what we record. Other events are kept and marked ignored.
 """
 
@@ -13,25 +15,80 @@ from django.db import transaction
 from django.utils import timezone
 
 from payments.errors import DomainError
-from payments.funding import funding_receive
+from payments.funding import (
+    funding_dispute_closed,
+    funding_dispute_opened,
+    funding_failed,
+    funding_processing,
+    funding_receive,
+)
 from payments.jobs import enqueue
-from payments.models import PayoutAttempt
+from payments.models import PayoutAttempt, Transfer
+from payments.refunds import refund_update
 from providers.models import WebhookEvent
 
 log = logging.getLogger(__name__)
 E = WebhookEvent.Status
 
 
+def _transfer_reference(intent: dict) -> str:
+    return (intent.get("metadata") or {}).get("transfer_reference", "")
+
+
 def _stripe_payment_succeeded(data: dict) -> str:
     intent = data["data"]["object"]
+    M = Transfer.FundingMethod
     payment = funding_receive(
         payment_ref=intent["id"],
         amount_minor=int(intent.get("amount_received") or intent["amount"]),
         currency=str(intent["currency"]).upper(),
-        transfer_reference=(intent.get("metadata") or {}).get("transfer_reference", ""),
+        transfer_reference=_transfer_reference(intent),
         provider="stripe",
+        method=M.SEPA_DEBIT
+        if "sepa_debit" in (intent.get("payment_method_types") or [])
+        else M.BANK_TRANSFER,
     )
     return f"payment {payment.payment_ref}: {payment.status}"
+
+
+def _stripe_payment_processing(data: dict) -> str:
+    intent = data["data"]["object"]
+    return funding_processing(
+        transfer_reference=_transfer_reference(intent), payment_ref=intent["id"]
+    )
+
+
+def _stripe_payment_failed(data: dict) -> str:
+    intent = data["data"]["object"]
+    error = intent.get("last_payment_error") or {}
+    why = error.get("message") or error.get("code") or intent.get("status", "failed")
+    if data["type"] == "payment_intent.canceled":
+        why = f"cancelled ({intent.get('cancellation_reason') or 'no reason given'})"
+    return funding_failed(
+        transfer_reference=_transfer_reference(intent), payment_ref=intent["id"], why=why
+    )
+
+
+def _stripe_dispute_created(data: dict) -> str:
+    dispute = data["data"]["object"]
+    return funding_dispute_opened(payment_ref=dispute["payment_intent"], dispute_ref=dispute["id"])
+
+
+def _stripe_dispute_closed(data: dict) -> str:
+    dispute = data["data"]["object"]
+    return funding_dispute_closed(dispute_ref=dispute["id"], won=dispute["status"] == "won")
+
+
+def _stripe_refund(data: dict) -> str:
+    refund = data["data"]["object"]
+    status = "failed" if data["type"] == "refund.failed" else refund["status"]
+    updated = refund_update(
+        reference=(refund.get("metadata") or {}).get("refund_reference", ""),
+        provider_ref=refund["id"],
+        status=status,
+        failure=refund.get("failure_reason") or "",
+    )
+    return f"refund {updated.reference}: {updated.status}"
 
 
 def _payout_callback(data: dict) -> str:
@@ -47,6 +104,14 @@ def _payout_callback(data: dict) -> str:
 
 HANDLERS = {
     ("stripe", "payment_intent.succeeded"): _stripe_payment_succeeded,
+    ("stripe", "payment_intent.processing"): _stripe_payment_processing,
+    ("stripe", "payment_intent.payment_failed"): _stripe_payment_failed,
+    ("stripe", "payment_intent.canceled"): _stripe_payment_failed,
+    ("stripe", "charge.dispute.created"): _stripe_dispute_created,
+    ("stripe", "charge.dispute.closed"): _stripe_dispute_closed,
+    ("stripe", "refund.created"): _stripe_refund,
+    ("stripe", "refund.updated"): _stripe_refund,
+    ("stripe", "refund.failed"): _stripe_refund,
     ("mtn_momo", "payout.callback"): _payout_callback,
     ("orange_money", "payout.callback"): _payout_callback,
 }

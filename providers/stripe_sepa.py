@@ -2,10 +2,15 @@
 
 Senders pay by SEPA credit transfer to a virtual IBAN: a PaymentIntent with the
 `customer_balance` method and an `eu_bank_transfer`, whose instructions (IBAN, BIC, reference)
-we show. Stripe tells us the money arrived with `payment_intent.succeeded`, handled by the
-webhook intake. Every POST carries an idempotency key derived from our own ids, never the
-SDK's random one, and the SDK's own network retries are off: a retry is ours to decide.
-Assumption: Stripe's EU virtual IBANs take the country FR for French senders.
+we show. Or by SEPA Direct Debit: a PaymentIntent with `sepa_debit`, the sender's IBAN and the
+online mandate acceptance, which stays `processing` for days before `succeeded` or
+`payment_failed`. Stripe tells us what happened by webhooks (payments.webhook_handlers);
+refunds go out with `refunds.create` and are confirmed by `refund.*` events. Every POST
+carries an idempotency key derived from our own ids, never the SDK's random one, and the
+SDK's own network retries are off: a retry is ours to decide.
+Assumptions: Stripe's EU virtual IBANs take the country FR for French senders; a payment made
+by bank transfer is refunded with `refunds.create(payment_intent=…)` like any other, Stripe
+taking care of returning it from the customer's cash balance to their bank.
 """
 
 import time
@@ -123,6 +128,87 @@ def bank_transfer_instructions(
         amount_minor=shown.amount_remaining,
         currency=shown.currency.upper(),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DirectDebit:
+    customer: str
+    payment_intent: str
+    status: str
+    iban_last4: str
+
+
+def direct_debit(
+    *,
+    transfer_reference: str,
+    amount_minor: int,
+    currency: str,
+    email: str,
+    name: str,
+    iban: str,
+    ip_address: str,
+    user_agent: str,
+) -> DirectDebit:
+    """Debit the sender's IBAN under a mandate they accepted online just now.
+
+    Idempotent per transfer: asking again replays Stripe's first answer.
+    """
+    sdk = client()
+    customer = _call(
+        "create_customer",
+        transfer_reference,
+        lambda: sdk.v1.customers.create(
+            params={"email": email, "name": name},
+            options={"idempotency_key": f"customer:{email}"},
+        ),
+    )
+    intent = _call(
+        "create_payment_intent",
+        transfer_reference,
+        lambda: sdk.v1.payment_intents.create(
+            params={
+                "amount": amount_minor,
+                "currency": currency.lower(),
+                "customer": customer.id,
+                "payment_method_types": ["sepa_debit"],
+                "payment_method_data": {
+                    "type": "sepa_debit",
+                    "sepa_debit": {"iban": iban},
+                    "billing_details": {"name": name, "email": email},
+                },
+                "mandate_data": {
+                    "customer_acceptance": {
+                        "type": "online",
+                        "online": {"ip_address": ip_address, "user_agent": user_agent},
+                    }
+                },
+                "confirm": True,
+                "metadata": {"transfer_reference": transfer_reference},
+            },
+            options={"idempotency_key": f"debit:{transfer_reference}"},
+        ),
+    )
+    return DirectDebit(
+        customer=customer.id, payment_intent=intent.id, status=intent.status, iban_last4=iban[-4:]
+    )
+
+
+def refund(*, payment_intent: str, amount_minor: int, reference: str) -> tuple[str, str]:
+    """Give a payment back; our reference is the idempotency key. Returns (id, status)."""
+    sdk = client()
+    made = _call(
+        "create_refund",
+        reference,
+        lambda: sdk.v1.refunds.create(
+            params={
+                "payment_intent": payment_intent,
+                "amount": amount_minor,
+                "metadata": {"refund_reference": reference},
+            },
+            options={"idempotency_key": f"refund:{reference}"},
+        ),
+    )
+    return made.id, made.status
 
 
 def sandbox_fund(

@@ -2,7 +2,7 @@ from django.contrib import admin
 from unfold.admin import TabularInline
 
 from backoffice.admin.base import ReadOnlyAdmin
-from payments.models import Account, IncomingPayment, JournalEntry, Posting
+from payments.models import Account, IncomingPayment, JournalEntry, Posting, Refund
 
 
 class PostingInline(TabularInline):
@@ -40,9 +40,30 @@ class IncomingPaymentAdmin(ReadOnlyAdmin):
         "transfer_reference",
         "amount_minor",
         "currency",
+        "method",
+        "dispute_status",
         "note",
         "received_at",
     ]
-    list_filter = ["status", "provider"]
-    search_fields = ["=payment_ref", "=transfer_reference"]
+    list_filter = ["status", "method", "dispute_status", "provider"]
+    search_fields = ["=payment_ref", "=transfer_reference", "=dispute_ref"]
+    show_full_result_count = False
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = [
+        "reference",
+        "status",
+        "transfer",
+        "amount_minor",
+        "currency",
+        "provider_ref",
+        "error_message",
+        "created_at",
+        "settled_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["=reference", "=provider_ref", "transfer__reference"]
+    list_select_related = ["transfer"]
     show_full_result_count = False

@@ -9,6 +9,7 @@ from payments.money import display as money_display
 
 STATUS_COLOURS = {
     "created": "info",
+    "funding": "info",
     "funded": "info",
     "on_hold": "warning",
     "payout_pending": "info",
@@ -89,7 +90,11 @@ class TransferAdmin(ReadOnlyAdmin):
                 ]
             },
         ),
-        ("Dates", {"fields": ["created_at", "funding_deadline", "funded_at", "paid_out_at"]}),
+        (
+            "Funding",
+            {"fields": ["funding_method", "funding_deadline", "funded_at", "funds_final_at"]},
+        ),
+        ("Dates", {"fields": ["created_at", "paid_out_at"]}),
     ]
     readonly_fields = [
         "display_status",

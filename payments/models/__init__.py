@@ -1,5 +1,5 @@
 from payments.models.customers import Customer, Recipient
-from payments.models.funding import IncomingPayment
+from payments.models.funding import IncomingPayment, Refund
 from payments.models.ledger import Account, JournalEntry, Posting
 from payments.models.pricing import Corridor, FeeBand, FxRate
 from payments.models.quotes import Quote
@@ -17,6 +17,7 @@ __all__ = [
     "Posting",
     "Quote",
     "Recipient",
+    "Refund",
     "Transfer",
     "TransferEvent",
 ]

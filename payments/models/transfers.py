@@ -14,6 +14,10 @@ STATUS_CHOICES = [(s.value, s.value.replace("_", " ").capitalize()) for s in Tra
 class Transfer(models.Model):
     """One sender-to-wallet transfer. Its status only changes in payments.transfers."""
 
+    class FundingMethod(models.TextChoices):
+        BANK_TRANSFER = "bank_transfer", _("Bank transfer (SEPA credit transfer)")
+        SEPA_DEBIT = "sepa_debit", _("SEPA Direct Debit")
+
     reference = models.CharField(max_length=16, unique=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="transfers")
     recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="transfers")
@@ -35,8 +39,16 @@ class Transfer(models.Model):
     funding_instructions = models.JSONField(
         default=dict, blank=True, help_text=_("Where and how the sender pays (provider's answer)")
     )
+    funding_method = models.CharField(
+        max_length=20, choices=FundingMethod.choices, default=FundingMethod.BANK_TRANSFER
+    )
     funding_deadline = models.DateTimeField()
     funded_at = models.DateTimeField(null=True, blank=True)
+    funds_final_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When the funds can no longer be pulled back: no payout before then"),
+    )
     paid_out_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,4 +1,4 @@
-"""Stripe simulator on loopback: enough of the API for SEPA bank-transfer funding, and the
+"""Stripe simulator on loopback: enough of the API for SEPA funding and refunds, and the
 signed webhooks Stripe sends (REFERENCE.md section 4).
 
 Customers, PaymentIntents with `customer_balance` + `eu_bank_transfer` (virtual IBAN
@@ -9,6 +9,13 @@ PaymentIntent with that reference: fully paid sends `payment_intent.succeeded`, 
 `/webhooks/stripe/` (or to a `deliver` function given by tests). The extra parameter
 `sandbox_webhooks` switches delivery to `duplicate`, `out-of-order` (a stale
 `partially_funded` after the newer event) or `never`.
+
+SEPA Direct Debit PaymentIntents answer `processing` (and send it), then settle after
+`debit_seconds` by Stripe's own test IBANs: DE62370400440532013001 fails,
+DE78370400440532013004 fails later, DE08370400440532013003 succeeds later,
+DE35370400440532013002 succeeds and is disputed at once, any other IBAN succeeds ("later" is
+three times as long). `POST /v1/refunds` answers `pending`, sends `refund.created`, then
+`refund.updated` with `succeeded` (or `refund.failed` when `refund_outcome` is "failed").
 """
 
 import json
@@ -41,13 +48,42 @@ def nest(pairs: list[tuple[str, str]]) -> dict:
     return root
 
 
+# Stripe's SEPA Direct Debit test IBANs: (outcome, slow, disputed).
+DEBIT_IBANS = {
+    "DE62370400440532013001": ("failed", False, False),
+    "DE78370400440532013004": ("failed", True, False),
+    "DE08370400440532013003": ("succeeded", True, False),
+    "DE35370400440532013002": ("succeeded", False, True),
+}
+
+
+def _error(code: str, message: str, status: int = 400):
+    return (
+        status,
+        {"error": {"type": "invalid_request_error", "code": code, "message": message}},
+        [],
+    )
+
+
 class StripeSimulator:
-    def __init__(self, *, api_key: str, webhook_secret: str, webhook_url: str, deliver=None):
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        webhook_secret: str,
+        webhook_url: str,
+        deliver=None,
+        debit_seconds: float = 0.0,
+    ):
         self.api_key, self.webhook_secret, self.webhook_url = api_key, webhook_secret, webhook_url
         self.deliver = deliver or self._post_in_background
+        self.debit_seconds = debit_seconds
+        self.refund_outcome = "succeeded"
+        self.scheduled = None  # (delay, settle) set by a route that settles later
         self.lock = threading.Lock()
         self.customers: dict[str, dict] = {}
         self.intents: dict[str, dict] = {}
+        self.refunds: dict[str, dict] = {}
         self.replies: dict[str, tuple[int, dict]] = {}
 
     def __call__(self, environ, start_response):
@@ -58,17 +94,37 @@ class StripeSimulator:
         params = nest(parse_qsl(raw, keep_blank_values=True))
         key = environ.get("HTTP_IDEMPOTENCY_KEY", "")
         path = environ.get("PATH_INFO", "")
-        events = []
+        events, later = [], None
         with self.lock:
             if key and key in self.replies:
                 status, body = self.replies[key]
             else:
+                self.scheduled = None
                 status, body, events = self._route(environ["REQUEST_METHOD"], path, params)
+                later = self.scheduled
                 if key:
                     self.replies[key] = (status, body)
+            reply = json.dumps(body).encode()  # as it is now, before anything settles
         for event in events:
             self.deliver(event)
-        return self._send(start_response, status, body)
+        if later is not None:
+            self._after(*later)
+        start_response(f"{status} X", [("Content-Type", "application/json")])
+        return [reply]
+
+    def _after(self, delay: float, settle) -> None:
+        """Run `settle` (which returns the events to send) now, or after `delay` seconds."""
+
+        def run():
+            with self.lock:
+                events = settle()
+            for event in events:
+                self.deliver(event)
+
+        if delay <= 0:
+            run()
+        else:
+            threading.Timer(delay, run).start()
 
     @staticmethod
     def _send(start_response, status, body):
@@ -81,7 +137,11 @@ class StripeSimulator:
             self.customers[customer["id"]] = customer
             return 200, customer, []
         if method == "POST" and path == "/v1/payment_intents":
+            if "sepa_debit" in (params.get("payment_method_types") or []):
+                return self._create_debit(params)
             return self._create_intent(params)
+        if method == "POST" and path == "/v1/refunds":
+            return self._create_refund(params)
         found = re.fullmatch(r"/v1/test_helpers/customers/([^/]+)/fund_cash_balance", path)
         if method == "POST" and found:
             return self._fund(found.group(1), params)
@@ -115,6 +175,75 @@ class StripeSimulator:
         }  # fmt: skip
         self.intents[intent["id"]] = intent
         return 200, intent, []
+
+    def _create_debit(self, params):
+        customer = params.get("customer")
+        iban = ((params.get("payment_method_data") or {}).get("sepa_debit") or {}).get("iban", "")
+        if customer not in self.customers or not iban:
+            return _error("parameter_missing", "A customer and a sepa_debit IBAN are required")
+        intent = {
+            "id": f"pi_{secrets.token_hex(12)}", "object": "payment_intent",
+            "amount": int(params["amount"]), "amount_received": 0,
+            "currency": params.get("currency", "eur"), "customer": customer,
+            "status": "processing", "metadata": params.get("metadata", {}),
+            "payment_method_types": ["sepa_debit"], "next_action": None,
+            "last_payment_error": None, "latest_charge": f"py_{secrets.token_hex(12)}",
+        }  # fmt: skip
+        self.intents[intent["id"]] = intent
+        outcome, slow, disputed = DEBIT_IBANS.get(iban, ("succeeded", False, False))
+        delay = self.debit_seconds * (3 if slow else 1)
+
+        def settle():
+            if outcome == "failed":
+                intent["status"] = "requires_payment_method"
+                intent["last_payment_error"] = {
+                    "type": "invalid_request_error", "code": "payment_method_invalid_parameter",
+                    "message": "The customer's bank account could not be debited.",
+                }  # fmt: skip
+                return [self._event("payment_intent.payment_failed", intent)]
+            intent["status"], intent["amount_received"] = "succeeded", intent["amount"]
+            events = [self._event("payment_intent.succeeded", intent)]
+            if disputed:
+                dispute = {
+                    "id": f"dp_{secrets.token_hex(12)}", "object": "dispute",
+                    "amount": intent["amount"], "currency": intent["currency"],
+                    "charge": intent["latest_charge"], "payment_intent": intent["id"],
+                    "reason": "general", "status": "lost",
+                }  # fmt: skip
+                events.append(self._event("charge.dispute.created", dispute))
+            return events
+
+        self.scheduled = (delay, settle)
+        return 200, intent, [self._event("payment_intent.processing", intent)]
+
+    def _create_refund(self, params):
+        intent = self.intents.get(params.get("payment_intent", ""))
+        if intent is None or intent["status"] != "succeeded":
+            return _error("charge_not_refundable", "This PaymentIntent has no payment to refund.")
+        refunded = sum(
+            r["amount"] for r in self.refunds.values()
+            if r["payment_intent"] == intent["id"] and r["status"] != "failed"
+        )  # fmt: skip
+        amount = int(params.get("amount") or intent["amount_received"] - refunded)
+        if amount <= 0 or refunded + amount > intent["amount_received"]:
+            return _error("amount_too_large", "Refund amount is greater than unrefunded amount.")
+        refund = {
+            "id": f"re_{secrets.token_hex(12)}", "object": "refund", "amount": amount,
+            "currency": intent["currency"], "payment_intent": intent["id"],
+            "status": "pending", "metadata": params.get("metadata", {}), "failure_reason": None,
+        }  # fmt: skip
+        self.refunds[refund["id"]] = refund
+        created = self._event("refund.created", refund)
+
+        def settle():
+            if self.refund_outcome == "failed":
+                refund["status"], refund["failure_reason"] = "failed", "lost_or_stolen_card"
+                return [self._event("refund.failed", refund)]
+            refund["status"] = "succeeded"
+            return [self._event("refund.updated", refund)]
+
+        self.scheduled = (self.debit_seconds, settle)
+        return 200, refund, [created]
 
     def _fund(self, customer, params):
         amount, reference = int(params["amount"]), params.get("reference", "")

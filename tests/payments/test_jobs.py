@@ -43,5 +43,10 @@ def test_task_entry_points_run_the_lifecycle():
     assert tasks.payout_check(attempt_id) == "succeeded"
     assert tasks.payout_check(attempt_id) == "succeeded"
     assert tasks.poll_due_payouts() == 0
-    assert tasks.sweep_stuck_transfers() == {"stale_attempts": 0, "resubmitted": 0, "rechecked": 0}
+    assert tasks.sweep_stuck_transfers() == {
+        "stale_attempts": 0,
+        "resubmitted": 0,
+        "rechecked": 0,
+        "refunds_resent": 0,
+    }
     assert tasks.expire_quotes_and_transfers() == {"transfers_expired": 0, "quotes_purged": 0}

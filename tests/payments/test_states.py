@@ -27,7 +27,8 @@ def test_the_table_lists_every_status_and_only_statuses():
 
 def test_the_table_is_the_documented_one():
     assert {a.value: sorted(b.value for b in NEXT[a]) for a in S} == {
-        "created": ["cancelled", "expired", "funded"],
+        "created": ["cancelled", "expired", "funded", "funding"],
+        "funding": ["cancelled", "funded"],
         "funded": ["on_hold", "payout_pending", "refunded"],
         "on_hold": ["payout_pending", "refunded"],
         "payout_pending": ["paid_out", "payout_failed", "payout_submitted", "refunded"],

@@ -2,7 +2,6 @@
 simulated bank transfer, and the signed webhooks it sends, taken through our real intake."""
 
 import pytest
-from django.urls import reverse
 
 from payments.funding import funding_instructions
 from payments.ledger_check import check_ledger
@@ -11,35 +10,11 @@ from payments.states import TransferStatus as S
 from providers import stripe_sepa
 from providers.errors import ProviderConfigError
 from providers.models import ProviderCall, WebhookEvent
-from providers.sandboxes.stripe import StripeSimulator, nest
+from providers.sandboxes.stripe import nest
 from tests import factories as f
+from tests.providers.conftest import deliver
 
 pytestmark = pytest.mark.usefixtures("corridors")
-SECRET = "whsec_stripe_test"
-
-
-@pytest.fixture
-def stripe_sim(settings, serve):
-    sent: list[dict] = []
-    sim = StripeSimulator(
-        api_key="sk_test_sim", webhook_secret=SECRET, webhook_url="", deliver=sent.append
-    )
-    settings.STRIPE_API_BASE = serve(sim)
-    settings.STRIPE_SECRET_KEY = "sk_test_sim"
-    settings.STRIPE_WEBHOOK_SECRET = SECRET
-    sim.sent = sent
-    return sim
-
-
-def deliver(client, sim, event):
-    body, signature = sim.signed(event)
-    response = client.post(
-        reverse("webhook", args=["stripe"]),
-        body,
-        content_type="application/json",
-        HTTP_STRIPE_SIGNATURE=signature,
-    )
-    assert response.status_code == 200
 
 
 def test_form_encoding_is_read_back_as_the_sdk_wrote_it():

@@ -29,6 +29,7 @@ class Command(BaseCommand):
             api_key=settings.STRIPE_SECRET_KEY,
             webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
             webhook_url=f"{settings.SANDBOX_WEBHOOK_BASE}/webhooks/stripe/",
+            debit_seconds=settings.SANDBOX_STRIPE_DEBIT_SECONDS,
         )
         mtn = MtnMomoSimulator(
             api_user=settings.MTN_API_USER,
@@ -45,7 +46,7 @@ class Command(BaseCommand):
         sandboxes = [
             ("FX sources (ECB, ExchangeRate-API)", fx.app, settings.SANDBOX_FX_PORT),
             ("Wave Business API", wave, settings.SANDBOX_WAVE_PORT),
-            ("Stripe API (SEPA bank transfers)", stripe, settings.SANDBOX_STRIPE_PORT),
+            ("Stripe API (SEPA transfers and debits)", stripe, settings.SANDBOX_STRIPE_PORT),
             ("MTN MoMo Disbursement", mtn, settings.SANDBOX_MTN_PORT),
             ("Orange Money (Sonatel eWallet)", orange, settings.SANDBOX_ORANGE_PORT),
         ]
