@@ -183,6 +183,8 @@ PAYOUT_POLL_MAX_SECONDS = env.int("PAYOUT_POLL_MAX_SECONDS", default=3600)
 PAYOUT_STALE_SENDING_SECONDS = env.int("PAYOUT_STALE_SENDING_SECONDS", default=300)
 PAYOUT_NOT_FOUND_GRACE_SECONDS = env.int("PAYOUT_NOT_FOUND_GRACE_SECONDS", default=900)
 PAYOUT_RETRY_BACKOFF_SECONDS = env.int("PAYOUT_RETRY_BACKOFF_SECONDS", default=60)
+# A provider's reported balance older than this is not used for routing.
+FLOAT_STALE_MINUTES = env.int("FLOAT_STALE_MINUTES", default=60)
 # After a definite failure, try the next provider able to pay the same number automatically.
 PAYOUT_FAILOVER = env.bool("PAYOUT_FAILOVER", default=True)
 # Until the real adapters land every payout provider code is served by the sandbox.
@@ -210,6 +212,7 @@ MTN_SUBSCRIPTION_KEY = env.str("MTN_SUBSCRIPTION_KEY", default="mtn-sandbox-subs
 MTN_TARGET_ENVIRONMENT = env.str("MTN_TARGET_ENVIRONMENT", default="sandbox")
 MTN_TARGET_ENVIRONMENTS = env.dict("MTN_TARGET_ENVIRONMENTS", default={})
 SANDBOX_MTN_PORT = env.int("SANDBOX_MTN_PORT", default=8103)
+MTN_TIMEOUT_SECONDS = env.float("MTN_TIMEOUT_SECONDS", default=15.0)
 # Orange Money cash-in (Sonatel eWallet API). Production: https://api.orange-sonatel.com
 ORANGE_BASE_URL = env.str("ORANGE_BASE_URL", default="http://127.0.0.1:8104")
 ORANGE_CLIENT_ID = env.str("ORANGE_CLIENT_ID", default="orange-sandbox-client")
@@ -219,6 +222,7 @@ ORANGE_RETAILER_PIN = env.str("ORANGE_RETAILER_PIN", default="2468")
 ORANGE_LOCAL_MSISDN = env.bool("ORANGE_LOCAL_MSISDN", default=True)
 ORANGE_PIN_PAUSE_SECONDS = env.int("ORANGE_PIN_PAUSE_SECONDS", default=24 * 3600)
 SANDBOX_ORANGE_PORT = env.int("SANDBOX_ORANGE_PORT", default=8104)
+ORANGE_TIMEOUT_SECONDS = env.float("ORANGE_TIMEOUT_SECONDS", default=15.0)
 SANDBOX_STATE_DIR = env.str("SANDBOX_STATE_DIR", default=str(BASE_DIR / "var" / "sandboxes"))
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_sandbox")
 # Empty in production (the SDK's own api.stripe.com); the loopback simulator by default.
@@ -245,6 +249,11 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_sandbox"
 WAVE_WEBHOOK_SECRETS = env.list("WAVE_WEBHOOK_SECRETS", default=["wave_sn_WHS_sandbox"])
 # A secret we put in the callback URLs we give MTN and Orange (they sign nothing); empty: none.
 PROVIDER_CALLBACK_TOKEN = env.str("PROVIDER_CALLBACK_TOKEN", default="")
+# Public base URL of our webhook endpoints, for the callback URLs we give MTN (X-Callback-Url)
+# and register with Orange; empty: no callbacks asked (status polling alone still settles).
+PROVIDER_CALLBACK_BASE = env.str("PROVIDER_CALLBACK_BASE", default=SANDBOX_WEBHOOK_BASE)
+# How long the MTN and Orange simulators take to settle a pending payout by themselves.
+SANDBOX_SETTLE_SECONDS = env.float("SANDBOX_SETTLE_SECONDS", default=3.0)
 
 # --- Console ---------------------------------------------------------------------------------
 from config.unfold import UNFOLD  # noqa: E402, F401 - read by django-unfold as settings.UNFOLD

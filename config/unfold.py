@@ -42,6 +42,11 @@ UNFOLD = {
                         "link": reverse_lazy("admin:payments_refund_changelist"),
                     },
                     {
+                        "title": _("Float top-ups"),
+                        "icon": "account_balance_wallet",
+                        "link": reverse_lazy("admin:payments_floattopup_changelist"),
+                    },
+                    {
                         "title": _("Journal entries"),
                         "icon": "account_balance",
                         "link": reverse_lazy("admin:payments_journalentry_changelist"),
@@ -60,6 +65,11 @@ UNFOLD = {
                         "title": _("Provider calls"),
                         "icon": "sync_alt",
                         "link": reverse_lazy("admin:providers_providercall_changelist"),
+                    },
+                    {
+                        "title": _("Provider balances"),
+                        "icon": "account_balance_wallet",
+                        "link": reverse_lazy("admin:providers_providerbalance_changelist"),
                     },
                     {
                         "title": _("Webhooks"),

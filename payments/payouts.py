@@ -240,7 +240,12 @@ def _fail_or_fail_over(transfer: Transfer, attempt: PayoutAttempt, *, reason: st
     if not settings.PAYOUT_FAILOVER:
         return
     tried = set(transfer.attempts.values_list("provider", flat=True)) | {attempt.provider}
-    options = rank_providers(transfer.corridor, transfer.payout_msisdn, exclude=tried)
+    options = rank_providers(
+        transfer.corridor,
+        transfer.payout_msisdn,
+        exclude=tried,
+        amount_minor=transfer.receive_amount_minor,
+    )
     if options:
         transfer_fail_over(transfer, provider=options[0], reason=f"failover after {reason}")
 

@@ -5,6 +5,8 @@ Money wallet, an MTN SIM an MTN MoMo wallet (Areeba is MTN in Guinea), and Wave 
 on any SIM in the countries Wave serves. Among the corridor's enabled providers that can pay
 the number, those that look down (recent attempts mostly never reached them) are skipped,
 and the rest are ordered by their recent success rate, then by the corridor's preference.
+Given the amount, a provider whose known float cannot cover it goes last (its balance may
+have been topped up since we read it; unknown float counts as enough).
 """
 
 from datetime import timedelta
@@ -15,6 +17,7 @@ from django.utils import timezone
 from phonenumbers import carrier
 
 from payments.models import Corridor, PayoutAttempt
+from payments.treasury import available_float
 
 WAVE_COUNTRIES = frozenset({"SN", "CI", "ML", "BF", "GM", "UG"})
 NETWORK_WALLETS = {"orange": "orange_money", "mtn": "mtn_momo"}
@@ -67,10 +70,21 @@ def provider_health(providers: list[str], *, now=None) -> dict[str, tuple[float,
     return health
 
 
-def rank_providers(corridor: Corridor, msisdn: str, *, exclude=()) -> list[str]:
+def rank_providers(
+    corridor: Corridor, msisdn: str, *, exclude=(), amount_minor: int | None = None
+) -> list[str]:
     """The corridor's providers able to pay this number, healthy ones, best first."""
-    able = set(wallet_providers(msisdn, corridor.destination_country))
+    country, currency = corridor.destination_country, corridor.destination_currency
+    able = set(wallet_providers(msisdn, country))
     candidates = [p for p in corridor.payout_providers if p in able and p not in exclude]
     health = provider_health(candidates)
     candidates = [p for p in candidates if not health[p][1]]
-    return sorted(candidates, key=lambda p: -health[p][0])  # stable: corridor order on ties
+
+    def short_of_float(provider: str) -> bool:
+        if amount_minor is None:
+            return False
+        known = available_float(provider, country, currency)
+        return known is not None and known < amount_minor
+
+    # Stable sort: corridor order on ties.
+    return sorted(candidates, key=lambda p: (short_of_float(p), -health[p][0]))

@@ -8,6 +8,7 @@ SCHEDULES = [
     ("Sweep stuck transfers", "payments.tasks.sweep_stuck_transfers", 5),
     ("Expire quotes and unfunded transfers", "payments.tasks.expire_quotes_and_transfers", 10),
     ("Refresh FX rates", "payments.tasks.refresh_fx_rates", 30),
+    ("Read provider balances", "payments.tasks.refresh_provider_balances", 5),
 ]
 
 

@@ -1,6 +1,6 @@
 """django-q2 entry points: ids in, one service call each. Every task is safe to run twice."""
 
-from payments import fx, payouts, pricing, refunds, transfers, webhook_handlers
+from payments import fx, payouts, pricing, refunds, transfers, treasury, webhook_handlers
 
 
 def transfer_run_checks(transfer_id: int) -> str:
@@ -37,6 +37,10 @@ def expire_quotes_and_transfers() -> dict:
 
 def refresh_fx_rates() -> dict:
     return fx.fx_refresh()
+
+
+def refresh_provider_balances() -> dict:
+    return treasury.refresh_provider_balances()
 
 
 def process_webhook(event_pk: int) -> str:

@@ -11,6 +11,7 @@ import time
 from contextlib import contextmanager
 
 import httpx
+from django.conf import settings
 
 from providers.errors import RetryableError, UnknownOutcomeError
 from providers.models import ProviderCall
@@ -132,6 +133,16 @@ def record(
     )
 
 
+def callback_url(slug: str) -> str:
+    """Where a provider that signs nothing calls us back, with our token in the URL; '' when
+    no public base is set (we then rely on status queries alone)."""
+    base = settings.PROVIDER_CALLBACK_BASE.rstrip("/")
+    if not base:
+        return ""
+    token = settings.PROVIDER_CALLBACK_TOKEN
+    return f"{base}/webhooks/{slug}/" + (f"?token={token}" if token else "")
+
+
 def _json(value) -> str:
     return json.dumps(value) if value is not None else ""
 
@@ -150,6 +161,15 @@ def sending(provider: str):
         raise RetryableError(f"{provider} unreachable: {exc}", code="connect_error") from exc
     except httpx.HTTPError as exc:
         raise UnknownOutcomeError(f"{provider}: {type(exc).__name__}", code="no_answer") from exc
+
+
+@contextmanager
+def reading(provider: str):
+    """Around a call that moves no money (a balance): any transport failure is retryable."""
+    try:
+        yield
+    except httpx.HTTPError as exc:
+        raise RetryableError(f"{provider}: {type(exc).__name__}", code="no_answer") from exc
 
 
 def json_body(response: httpx.Response) -> dict:

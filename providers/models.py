@@ -83,3 +83,28 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.event_type or '?'} {self.event_id or '-'} ({self.status})"
+
+
+class ProviderBalance(models.Model):
+    """What a payout provider last said our float with it is, per payout country and currency.
+
+    A snapshot, refreshed by a job; the books of record are our ledger's float accounts.
+    """
+
+    provider = models.CharField(max_length=20)
+    country = models.CharField(max_length=2)
+    currency = models.CharField(max_length=3)
+    amount_minor = models.BigIntegerField(null=True, blank=True)
+    as_of = models.DateTimeField()
+    error = models.CharField(max_length=200, blank=True, help_text="Why the last read failed")
+
+    class Meta:
+        ordering = ["provider", "country"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "country", "currency"], name="one_balance_per_wallet"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.country} {self.amount_minor} {self.currency}"

@@ -55,11 +55,18 @@ def recipient(owner, *, country="SN", provider="wave", scenario="ok", phone=None
 
 
 def transfer(
-    *, corridor="fr-sn", provider="wave", scenario="ok", send=10_000, sender=None, country=None
+    *,
+    corridor="fr-sn",
+    provider="wave",
+    scenario="ok",
+    send=10_000,
+    sender=None,
+    country=None,
+    phone=None,
 ):
     sender = sender or customer()
     country = country or corridor.split("-")[1].upper()
-    to = recipient(sender, country=country, provider=provider, scenario=scenario)
+    to = recipient(sender, country=country, provider=provider, scenario=scenario, phone=phone)
     quote = quote_create(
         customer=sender, corridor_code=corridor, send_amount_minor=send, payout_provider=provider
     )

@@ -2,7 +2,7 @@ from django.contrib import admin
 from unfold.admin import TabularInline
 
 from backoffice.admin.base import ReadOnlyAdmin
-from payments.models import Account, IncomingPayment, JournalEntry, Posting, Refund
+from payments.models import Account, FloatTopUp, IncomingPayment, JournalEntry, Posting, Refund
 
 
 class PostingInline(TabularInline):
@@ -67,3 +67,11 @@ class RefundAdmin(ReadOnlyAdmin):
     search_fields = ["=reference", "=provider_ref", "transfer__reference"]
     list_select_related = ["transfer"]
     show_full_result_count = False
+
+
+@admin.register(FloatTopUp)
+class FloatTopUpAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "provider", "currency", "amount_minor", "booked_by", "booked_at"]
+    list_filter = ["provider", "currency"]
+    search_fields = ["=reference"]
+    list_select_related = ["booked_by"]

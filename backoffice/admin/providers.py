@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from backoffice.admin.base import ReadOnlyAdmin
-from providers.models import ProviderCall, WebhookEvent
+from providers.models import ProviderBalance, ProviderCall, WebhookEvent
 
 
 @admin.register(ProviderCall)
@@ -27,3 +27,9 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     list_filter = ["provider", "status", "event_type"]
     search_fields = ["=event_id"]
     show_full_result_count = False
+
+
+@admin.register(ProviderBalance)
+class ProviderBalanceAdmin(ReadOnlyAdmin):
+    list_display = ["provider", "country", "currency", "amount_minor", "as_of", "error"]
+    list_filter = ["provider", "country"]

@@ -4,12 +4,14 @@ from payments.models.ledger import Account, JournalEntry, Posting
 from payments.models.pricing import Corridor, FeeBand, FxRate
 from payments.models.quotes import Quote
 from payments.models.transfers import PayoutAttempt, Transfer, TransferEvent
+from payments.models.treasury import FloatTopUp
 
 __all__ = [
     "Account",
     "Corridor",
     "Customer",
     "FeeBand",
+    "FloatTopUp",
     "FxRate",
     "IncomingPayment",
     "JournalEntry",

@@ -8,6 +8,7 @@ MTN_TARGET_ENVIRONMENTS maps country to market (`mtnivorycoast`, …; `sandbox` 
 """
 
 import base64
+from decimal import Decimal
 
 import httpx
 from django.conf import settings
@@ -27,10 +28,10 @@ class MtnMomoProvider:
     def _market(self, country: str) -> str:
         return settings.MTN_TARGET_ENVIRONMENTS.get(country, settings.MTN_TARGET_ENVIRONMENT)
 
-    def _client(self, timeout: float = 15.0) -> httpx.Client:
+    def _client(self, timeout: float | None = None) -> httpx.Client:
         return http.client(
             base_url=settings.MTN_BASE_URL,
-            timeout=timeout,
+            timeout=timeout or settings.MTN_TIMEOUT_SECONDS,
             headers={"Ocp-Apim-Subscription-Key": settings.MTN_SUBSCRIPTION_KEY},
         )
 
@@ -83,10 +84,13 @@ class MtnMomoProvider:
             "payerMessage": f"MoneyBridge {request.reference}",
             "payeeNote": "MoneyBridge transfer",
         }
+        headers = {"X-Reference-Id": reference_id(request.reference)}
+        if callback := http.callback_url("mtn-momo"):
+            headers["X-Callback-Url"] = callback
         with http.sending("MTN"):
             response = self._call(
                 "POST", f"/{PRODUCT}/v1_0/transfer", market, "send_payout", request.reference,
-                json=body, headers={"X-Reference-Id": reference_id(request.reference)},
+                json=body, headers=headers,
             )  # fmt: skip
         if response.status_code == 202:
             return PayoutResult(PayoutState.PENDING, raw_status="accepted")
@@ -104,6 +108,21 @@ class MtnMomoProvider:
         if response.status_code != 200:
             raise error_for(response.status_code, http.json_body(response))
         return to_result(http.json_body(response))
+
+    def balance(self, country: str, currency: str) -> tuple[int, str]:
+        """The disbursement account's available balance in the payout currency.
+
+        Assumption: like the transfer amount we send, `availableBalance` is in the currency's
+        minor units (the same for XOF and XAF, which have none)."""
+        with http.reading("MTN"):
+            response = self._call(
+                "GET", f"/{PRODUCT}/v1_0/account/balance/{currency}", self._market(country),
+                "balance", "",
+            )  # fmt: skip
+        if response.status_code != 200:
+            raise error_for(response.status_code, http.json_body(response))
+        data = http.json_body(response)
+        return int(Decimal(str(data["availableBalance"]))), data["currency"]
 
     def account_holder_name(self, msisdn: str, country: str) -> str | None:
         """The wallet holder's name as MTN knows it, to check a recipient before sending."""

@@ -73,8 +73,10 @@ def error_for(http_status: int, body: dict) -> Exception:
 class OrangeMoneyProvider:
     code = "orange_money"
 
-    def _client(self, timeout: float = 15.0) -> httpx.Client:
-        return http.client(base_url=settings.ORANGE_BASE_URL, timeout=timeout)
+    def _client(self, timeout: float | None = None) -> httpx.Client:
+        return http.client(
+            base_url=settings.ORANGE_BASE_URL, timeout=timeout or settings.ORANGE_TIMEOUT_SECONDS
+        )
 
     def _secrets(self) -> tuple[str, ...]:
         return (settings.ORANGE_CLIENT_SECRET, settings.ORANGE_RETAILER_PIN)
@@ -148,6 +150,25 @@ class OrangeMoneyProvider:
         if response.status_code in (200, 201):
             return to_result(http.json_body(response))
         raise error_for(response.status_code, http.json_body(response))
+
+    def balance(self, country: str = "SN", currency: str = "XOF") -> tuple[int, str]:
+        """The retailer account's principal wallet. Assumption (REFERENCE.md gives the call, not
+        its answer): `{"balance": {"value": <int>, "unit": "XOF"}}`. It sends the PIN, so it
+        respects the wrong-PIN pause like a payout."""
+        if paused := cache.get(PAUSED):
+            raise ProviderConfigError(f"Orange Money paused after a PIN error: {paused}")
+        with http.reading("Orange"):
+            body = {
+                "idType": "MSISDN", "id": settings.ORANGE_RETAILER_MSISDN,
+                "encryptedPinCode": self._encrypted_pin(), "wallet": "PRINCIPAL",
+            }  # fmt: skip
+            response = self._call(
+                "POST", "/api/eWallet/v1/account/retailer/balance", "balance", json=body
+            )
+        if response.status_code != 200:
+            raise error_for(response.status_code, http.json_body(response))
+        found = http.json_body(response)["balance"]
+        return int(found["value"]), str(found["unit"])
 
     def get_payout_status(self, reference: str, country: str = "*") -> PayoutResult:
         response = self._call(

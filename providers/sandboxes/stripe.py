@@ -25,8 +25,9 @@ import threading
 import time
 from urllib.parse import parse_qsl
 
-import httpx
 import stripe
+
+from providers.sandboxes.delivery import post_in_background, run_later
 
 
 def nest(pairs: list[tuple[str, str]]) -> dict:
@@ -121,10 +122,7 @@ class StripeSimulator:
             for event in events:
                 self.deliver(event)
 
-        if delay <= 0:
-            run()
-        else:
-            threading.Timer(delay, run).start()
+        run_later(delay, run)
 
     @staticmethod
     def _send(start_response, status, body):
@@ -304,18 +302,5 @@ class StripeSimulator:
 
     def _post_in_background(self, event: dict) -> None:
         body, signature = self.signed(event)
-
-        def post():
-            for delay in (0, 1, 5):  # Stripe retries; a few tries are enough on loopback
-                time.sleep(delay)
-                try:
-                    response = httpx.post(
-                        self.webhook_url, content=body, timeout=5,
-                        headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
-                    )  # fmt: skip
-                    if response.status_code < 500:
-                        return
-                except httpx.HTTPError:
-                    continue
-
-        threading.Thread(target=post, daemon=True).start()
+        headers = {"Stripe-Signature": signature, "Content-Type": "application/json"}
+        post_in_background(self.webhook_url, body.encode(), headers)

@@ -69,8 +69,8 @@ class WaveProvider:
             return PayoutResult(PayoutState.NOT_FOUND, raw_status="not_found")
         return to_result(found[0])
 
-    def balance(self, country: str = "*") -> tuple[int, str]:
-        with self._client(country, timeout=10) as c:
+    def balance(self, country: str = "*", currency: str = "") -> tuple[int, str]:
+        with http.reading("Wave"), self._client(country, timeout=10) as c:
             response = http.request(
                 c, "GET", "/v1/balance", provider=self.code, operation="balance"
             )

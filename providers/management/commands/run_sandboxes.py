@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from providers import http
 from providers.sandboxes import fx, server
 from providers.sandboxes.mtn_momo import MtnMomoSimulator
 from providers.sandboxes.orange_money import OrangeMoneySimulator
@@ -36,12 +37,15 @@ class Command(BaseCommand):
             api_key=settings.MTN_API_KEY,
             subscription_key=settings.MTN_SUBSCRIPTION_KEY,
             state_file=str(state / "mtn_momo.json"),
+            settle_seconds=settings.SANDBOX_SETTLE_SECONDS,
         )
         orange = OrangeMoneySimulator(
             client_id=settings.ORANGE_CLIENT_ID,
             client_secret=settings.ORANGE_CLIENT_SECRET,
             pin=settings.ORANGE_RETAILER_PIN,
             state_file=str(state / "orange_money.json"),
+            notify_url=http.callback_url("orange-money"),
+            settle_seconds=settings.SANDBOX_SETTLE_SECONDS,
         )
         sandboxes = [
             ("FX sources (ECB, ExchangeRate-API)", fx.app, settings.SANDBOX_FX_PORT),
