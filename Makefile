@@ -7,7 +7,7 @@ PYTHON ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.1
 	$$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && echo $$p && break; done)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/moneybridge
 
-.PHONY: demo test lint format check venv clean
+.PHONY: demo test lint format check venv clean messages
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.12 not found: install it or set PYTHON=/path/to/python3.12"; exit 1; }
@@ -39,3 +39,8 @@ test: lint check
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
+
+# Refresh the French catalogue after changing translatable strings, then translate and compile.
+messages: venv
+	$(BIN)/python manage.py makemessages -l fr --ignore=".venv/*" --ignore="tests/*" --ignore="bench/*" --no-obsolete
+	msgfmt -o locale/fr/LC_MESSAGES/django.mo locale/fr/LC_MESSAGES/django.po

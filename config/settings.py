@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_q",
     "payments",
+    "accounts",
     "providers",
     "compliance",
     "backoffice",
@@ -121,9 +122,20 @@ if REDIS_URL:
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Shared by every process (throttling counts, provider tokens); the table is created by
+    # a migration (accounts 0002).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+        }
+    }
 
 # --- Auth, i18n, static ---------------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # staff passwords set before Argon2
+]
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
 AUTH_PASSWORD_VALIDATORS = [
@@ -165,6 +177,17 @@ Q_CLUSTER = {
     "label": "Jobs",
 }
 
+# --- Senders' API -----------------------------------------------------------------------------
+API_ACCESS_TOKEN_SECONDS = env.int("API_ACCESS_TOKEN_SECONDS", default=15 * 60)
+API_REFRESH_TOKEN_DAYS = env.int("API_REFRESH_TOKEN_DAYS", default=30)
+# Per client IP on register, sign-in and refresh; per sender on everything else.
+API_THROTTLE_AUTH = env.str("API_THROTTLE_AUTH", default="10/m")
+API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="120/m")
+NINJA_PAGINATION_MAX_LIMIT = 100
+NINJA_NUM_PROXIES = env.int("NINJA_NUM_PROXIES", default=0)
+# Identity documents: largest accepted upload, and the key that encrypts them at rest.
+KYC_DOCUMENT_MAX_BYTES = env.int("KYC_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+
 # --- Money rules ------------------------------------------------------------------------------
 QUOTE_TTL_SECONDS = env.int("QUOTE_TTL_SECONDS", default=15 * 60)
 FUNDING_WINDOW_HOURS = env.int("FUNDING_WINDOW_HOURS", default=72)
@@ -189,6 +212,9 @@ FLOAT_STALE_MINUTES = env.int("FLOAT_STALE_MINUTES", default=60)
 PAYOUT_FAILOVER = env.bool("PAYOUT_FAILOVER", default=True)
 # Until the real adapters land every payout provider code is served by the sandbox.
 SANDBOX_PROVIDERS = env.bool("SANDBOX_PROVIDERS", default=True)
+# The developer sandbox helpers (POST /api/v1/sandbox/…, manage.py sandbox_fund). Never on
+# against live Stripe whatever this says.
+SANDBOX_API = env.bool("SANDBOX_API", default=True)
 
 # --- Providers (credentials used by the real adapters) ---------------------------------------
 WAVE_API_KEY = env.str("WAVE_API_KEY", default="wave_sn_sandbox_key")

@@ -1,12 +1,21 @@
 """Senders and their recipients' wallets."""
 
+import unicodedata
+
 import phonenumbers
 import pycountry
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rapidfuzz import fuzz
 
 from payments.errors import DomainError, InvalidRecipient
 from payments.models import Corridor, Customer, Recipient
 from payments.routing import rank_providers
+from providers.errors import ProviderError
+from providers.registry import get_provider
+
+# token_set_ratio of two normalised names from which we call them the same person.
+NAME_MATCH_MIN_SCORE = 90
 
 
 def normalize_msisdn(phone: str, country: str) -> str:
@@ -24,6 +33,17 @@ def normalize_msisdn(phone: str, country: str) -> str:
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     ):
         raise InvalidRecipient(f"{phone!r} is not a mobile number: a wallet needs one")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_phone(phone: str, country: str) -> str:
+    """A sender's phone in E.164: any valid number, read as a local one of `country`."""
+    try:
+        number = phonenumbers.parse(phone or "", country)
+    except phonenumbers.NumberParseException:
+        raise DomainError(f"{phone!r} is not a phone number", code="invalid_phone") from None
+    if not phonenumbers.is_valid_number(number):
+        raise DomainError(f"{phone!r} is not a valid phone number", code="invalid_phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -85,3 +105,56 @@ def recipient_create(
             )
     except IntegrityError:
         raise InvalidRecipient("this wallet is already in the address book") from None
+
+
+def recipient_update(*, recipient: Recipient, first_name=None, last_name=None, phone=None):
+    """Correct a recipient's names or wallet number (checked again for its country)."""
+    changes = {}
+    for name, value in (("first_name", first_name), ("last_name", last_name)):
+        if value is not None:
+            if not value.strip():
+                raise InvalidRecipient(f"the recipient's {name.replace('_', ' ')} is required")
+            changes[name] = value.strip()
+    if phone is not None:
+        changes["phone"] = normalize_msisdn(phone, recipient.country)
+    for name, value in changes.items():
+        setattr(recipient, name, value)
+    if changes:
+        try:
+            with transaction.atomic():
+                recipient.save(update_fields=list(changes))
+        except IntegrityError:
+            raise InvalidRecipient("this wallet is already in the address book") from None
+    return recipient
+
+
+def recipient_archive(*, recipient: Recipient) -> None:
+    """Remove from the address book; transfers already made keep pointing at it."""
+    recipient.archived_at = timezone.now()
+    recipient.save(update_fields=["archived_at"])
+
+
+def names_match(ours: str, theirs: str) -> bool:
+    """Same person's name despite order, accents, case or a missing middle name."""
+    a, b = _plain(ours), _plain(theirs)
+    return fuzz.token_set_ratio(a, b) >= NAME_MATCH_MIN_SCORE and bool(a) and bool(b)
+
+
+def _plain(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
+
+
+def recipient_verify(*, recipient: Recipient) -> tuple[str, str | None]:
+    """Ask the wallet's provider who holds it: (verified | mismatch | unavailable, name)."""
+    adapter = get_provider(recipient.provider)
+    lookup = getattr(adapter, "account_holder_name", None)
+    if lookup is None:
+        return "unavailable", None
+    try:
+        holder = lookup(recipient.phone, recipient.country)
+    except ProviderError:
+        return "unavailable", None
+    if not holder:
+        return "unavailable", None
+    return ("verified" if names_match(recipient.full_name, holder) else "mismatch"), holder

@@ -67,3 +67,11 @@ class NotAllowedNow(DomainError):
     """The action exists but the transfer's current state does not allow it."""
 
     code = "not_allowed_now"
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+
+
+class LimitExceeded(DomainError):
+    code = "limit_exceeded"

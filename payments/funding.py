@@ -174,7 +174,54 @@ def funding_instructions(*, transfer_id: int) -> Transfer:
     return transfer
 
 
+def sandbox_enabled() -> bool:
+    """The sandbox helpers exist only against Stripe's simulator or test mode, never live."""
+    return (
+        settings.SANDBOX_API
+        and bool(settings.STRIPE_API_BASE)
+        and not settings.STRIPE_SECRET_KEY.startswith("sk_live")
+    )
+
+
+def funding_sandbox_pay(
+    *, transfer_id: int, amount_minor: int | None = None, webhooks: str = "normal"
+) -> Transfer:
+    """Sandbox only: make Stripe's simulator pay a transfer by bank transfer, as the sender's
+    bank would; Stripe's signed webhook then funds it through the real intake."""
+    if not sandbox_enabled():
+        raise NotFound("the sandbox is off")
+    transfer = funding_instructions(transfer_id=transfer_id)
+    shown = transfer.funding_instructions
+    if shown.get("method", Transfer.FundingMethod.BANK_TRANSFER) != "bank_transfer":
+        raise NotAllowedNow(f"{transfer.reference} is paid by direct debit, not by bank transfer")
+    stripe_sepa.sandbox_fund(
+        customer=shown["customer"],
+        amount_minor=amount_minor or shown["amount_minor"],
+        currency=shown["currency"],
+        reference=shown["reference"],
+        webhooks=webhooks,
+    )
+    return transfer
+
+
 # --- SEPA Direct Debit ------------------------------------------------------------------------
+
+
+def debit_iban(iban: str) -> IBAN:
+    """The IBAN a direct debit may pull from, or a clear refusal."""
+    try:
+        account = IBAN(iban or "")
+    except SchwiftyException as exc:
+        raise NotAllowedNow(f"this IBAN is not valid: {exc}", code="invalid_iban") from None
+    if not account.in_sepa_zone:
+        raise NotAllowedNow("a direct debit needs an IBAN in the SEPA area", code="invalid_iban")
+    return account
+
+
+def debit_within_ceiling(amount_minor: int, currency: str) -> None:
+    if amount_minor > settings.SEPA_DEBIT_MAX_MINOR:
+        ceiling = format_major(settings.SEPA_DEBIT_MAX_MINOR, currency)
+        raise InvalidAmount(f"a direct debit is limited to {ceiling} {currency}")
 
 
 def funding_direct_debit(
@@ -186,18 +233,11 @@ def funding_direct_debit(
     The Stripe call runs outside any transaction and is idempotent per transfer; Stripe's
     `processing` (now or by webhook) moves the transfer to `funding`.
     """
-    try:
-        account = IBAN(iban)
-    except SchwiftyException as exc:
-        raise NotAllowedNow(f"this IBAN is not valid: {exc}", code="invalid_iban") from None
-    if not account.in_sepa_zone:
-        raise NotAllowedNow("a direct debit needs an IBAN in the SEPA area", code="invalid_iban")
+    account = debit_iban(iban)
     transfer = Transfer.objects.select_related("customer").get(pk=transfer_id)
     if transfer.status != S.CREATED:
         raise NotAllowedNow(f"{transfer.reference} is {transfer.status}: it awaits no funds")
-    if transfer.total_minor > settings.SEPA_DEBIT_MAX_MINOR:
-        ceiling = format_major(settings.SEPA_DEBIT_MAX_MINOR, transfer.send_currency)
-        raise InvalidAmount(f"a direct debit is limited to {ceiling} {transfer.send_currency}")
+    debit_within_ceiling(transfer.total_minor, transfer.send_currency)
     debit_ = stripe_sepa.direct_debit(
         transfer_reference=transfer.reference,
         amount_minor=transfer.total_minor,

@@ -1,6 +1,15 @@
 """django-q2 entry points: ids in, one service call each. Every task is safe to run twice."""
 
-from payments import fx, payouts, pricing, refunds, transfers, treasury, webhook_handlers
+from payments import (
+    fx,
+    payouts,
+    pricing,
+    refunds,
+    transfer_requests,
+    transfers,
+    treasury,
+    webhook_handlers,
+)
 
 
 def transfer_run_checks(transfer_id: int) -> str:
@@ -32,6 +41,7 @@ def expire_quotes_and_transfers() -> dict:
     return {
         "transfers_expired": transfers.transfers_expire_due(),
         "quotes_purged": pricing.quotes_purge_expired(),
+        "idempotency_keys_purged": transfer_requests.idempotency_purge(),
     }
 
 

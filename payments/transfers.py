@@ -116,12 +116,25 @@ def _valid_id(value, kind, label: str):
 
 
 def transfer_create(
-    *, customer, quote_id, recipient_id: int, via: str = "api", now: datetime | None = None
+    *,
+    customer,
+    quote_id,
+    recipient_id: int,
+    via: str = "api",
+    purpose: str = Transfer.Purpose.FAMILY_SUPPORT,
+    funding_method: str = Transfer.FundingMethod.BANK_TRANSFER,
+    now: datetime | None = None,
 ) -> Transfer:
     """Turn an unexpired quote into a transfer awaiting the sender's euros."""
     try:
         return _transfer_create(
-            customer=customer, quote_id=quote_id, recipient_id=recipient_id, via=via, now=now
+            customer=customer,
+            quote_id=quote_id,
+            recipient_id=recipient_id,
+            via=via,
+            purpose=purpose,
+            funding_method=funding_method,
+            now=now,
         )
     except IntegrityError as exc:
         # Two requests raced for one quote: the loser waited on the quote lock, then hit the
@@ -132,7 +145,7 @@ def transfer_create(
 
 
 @transaction.atomic
-def _transfer_create(*, customer, quote_id, recipient_id, via, now) -> Transfer:
+def _transfer_create(*, customer, quote_id, recipient_id, via, purpose, funding_method, now):
     now = now or timezone.now()
     quote_id, recipient_id = (
         _valid_id(quote_id, uuid.UUID, "quote"),
@@ -151,7 +164,9 @@ def _transfer_create(*, customer, quote_id, recipient_id, via, now) -> Transfer:
         raise QuoteExpired("this quote has expired: ask for a new one")
     if quote.used:
         raise QuoteUnavailable("this quote was already used for a transfer")
-    recipient = Recipient.objects.filter(pk=recipient_id, customer=customer).first()
+    recipient = Recipient.objects.filter(
+        pk=recipient_id, customer=customer, archived_at__isnull=True
+    ).first()
     if recipient is None:
         raise NotFound("recipient not found")
     corridor = quote.corridor
@@ -180,6 +195,8 @@ def _transfer_create(*, customer, quote_id, recipient_id, via, now) -> Transfer:
         receive_currency=quote.receive_currency,
         receive_amount_minor=quote.receive_amount_minor,
         rate=quote.rate,
+        purpose=purpose,
+        funding_method=funding_method,
         funding_deadline=now + timedelta(hours=settings.FUNDING_WINDOW_HOURS),
     )
     TransferEvent.objects.create(

@@ -2,10 +2,15 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
 from payments.models import Corridor, FxRate
+from providers.sandboxes import server
+from providers.sandboxes.stripe import StripeSimulator
+
+STRIPE_SECRET = "whsec_stripe_test"
 
 
 @pytest.fixture(autouse=True)
@@ -36,3 +41,37 @@ def fresh_rates(corridors):
             source="test",
             as_of=now - timedelta(minutes=5),
         )
+
+
+@pytest.fixture
+def serve():
+    """Start simulators on free loopback ports: `serve(app)` returns its base URL. All are
+    stopped afterwards, and cached provider tokens never leak from one test to the next."""
+    cache.clear()
+    started = []
+
+    def start(app) -> str:
+        srv, _ = server.start(app)
+        started.append(srv)
+        return f"http://127.0.0.1:{srv.server_port}"
+
+    yield start
+    for srv in started:
+        srv.shutdown()
+        srv.server_close()
+    cache.clear()
+
+
+@pytest.fixture
+def stripe_sim(settings, serve):
+    """The Stripe simulator on a free port, the SDK pointed at it; the webhooks it would send
+    are kept in `sim.sent` for the test to deliver (and settling happens at once)."""
+    sent: list[dict] = []
+    sim = StripeSimulator(
+        api_key="sk_test_sim", webhook_secret=STRIPE_SECRET, webhook_url="", deliver=sent.append
+    )
+    settings.STRIPE_API_BASE = serve(sim)
+    settings.STRIPE_SECRET_KEY = "sk_test_sim"
+    settings.STRIPE_WEBHOOK_SECRET = STRIPE_SECRET
+    sim.sent = sent
+    return sim

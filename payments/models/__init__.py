@@ -1,5 +1,6 @@
 from payments.models.customers import Customer, Recipient
 from payments.models.funding import IncomingPayment, Refund
+from payments.models.idempotency import IdempotencyRecord
 from payments.models.ledger import Account, JournalEntry, Posting
 from payments.models.pricing import Corridor, FeeBand, FxRate
 from payments.models.quotes import Quote
@@ -13,6 +14,7 @@ __all__ = [
     "FeeBand",
     "FloatTopUp",
     "FxRate",
+    "IdempotencyRecord",
     "IncomingPayment",
     "JournalEntry",
     "PayoutAttempt",

@@ -4,6 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+class KycStatus(models.TextChoices):
+    NONE = "none", _("No document yet")
+    PENDING = "pending", _("Documents under review")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+
+
 class Customer(models.Model):
     """A sender: a person in Europe who pays in euro."""
 
@@ -15,6 +22,13 @@ class Customer(models.Model):
     last_name = models.CharField(max_length=100)
     phone = models.CharField(max_length=20, blank=True, help_text=_("E.164"))
     country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2 of residence"))
+    kyc_tier = models.PositiveSmallIntegerField(
+        default=0,
+        help_text=_("0 registered (cannot send), 1 verified, 2 enhanced, 3 due diligence"),
+    )
+    kyc_status = models.CharField(
+        max_length=10, choices=KycStatus.choices, default=KycStatus.NONE, db_index=True
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     history = HistoricalRecords()
 
@@ -44,13 +58,18 @@ class Recipient(models.Model):
     phone = models.CharField(max_length=20, help_text=_("Wallet number, E.164"))
     provider = models.CharField(max_length=20, choices=Provider.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Removed from the address book; kept for history")
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["customer", "phone", "provider"], name="recipient_unique_wallet"
+                fields=["customer", "phone", "provider"],
+                condition=models.Q(archived_at__isnull=True),
+                name="recipient_unique_wallet",
             )
         ]
 

@@ -18,6 +18,15 @@ class Transfer(models.Model):
         BANK_TRANSFER = "bank_transfer", _("Bank transfer (SEPA credit transfer)")
         SEPA_DEBIT = "sepa_debit", _("SEPA Direct Debit")
 
+    class Purpose(models.TextChoices):
+        FAMILY_SUPPORT = "family_support", _("Family support")
+        EDUCATION = "education", _("Education")
+        MEDICAL = "medical", _("Medical expenses")
+        HOUSING = "housing", _("Housing")
+        GIFT = "gift", _("Gift")
+        SAVINGS = "savings", _("Savings")
+        OTHER = "other", _("Other")
+
     reference = models.CharField(max_length=16, unique=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="transfers")
     recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="transfers")
@@ -34,6 +43,9 @@ class Transfer(models.Model):
     receive_currency = models.CharField(max_length=3)
     receive_amount_minor = models.BigIntegerField()
     rate = models.DecimalField(max_digits=24, decimal_places=10)
+    purpose = models.CharField(
+        max_length=20, choices=Purpose.choices, default=Purpose.FAMILY_SUPPORT
+    )
     status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=TransferStatus.CREATED)
     hold_reason = models.CharField(max_length=200, blank=True)
     funding_instructions = models.JSONField(

@@ -1,12 +1,10 @@
 """Races on real PostgreSQL: real threads, each with its own database connection."""
 
-import threading
 import time
 from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from payments import payouts
@@ -24,31 +22,9 @@ from providers.base import PayoutResult, PayoutState
 from providers.models import SandboxPayout
 from providers.sandbox import SandboxProvider
 from tests import factories as f
+from tests.races import race
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("corridors")]
-
-
-def race(*funcs):
-    """Start every function at the same instant; return each one's result or exception."""
-    barrier = threading.Barrier(len(funcs))
-    results: list = [None] * len(funcs)
-
-    def run(i, func):
-        try:
-            barrier.wait()
-            results[i] = func()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each racer got
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(funcs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert not any(t.is_alive() for t in threads), "a racer is stuck"
-    return results
 
 
 def slow_send(self, request, _original=SandboxProvider.send_payout):

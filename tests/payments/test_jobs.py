@@ -49,4 +49,8 @@ def test_task_entry_points_run_the_lifecycle():
         "rechecked": 0,
         "refunds_resent": 0,
     }
-    assert tasks.expire_quotes_and_transfers() == {"transfers_expired": 0, "quotes_purged": 0}
+    assert tasks.expire_quotes_and_transfers() == {
+        "transfers_expired": 0,
+        "quotes_purged": 0,
+        "idempotency_keys_purged": 0,
+    }

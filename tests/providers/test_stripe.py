@@ -12,7 +12,7 @@ from providers.errors import ProviderConfigError
 from providers.models import ProviderCall, WebhookEvent
 from providers.sandboxes.stripe import nest
 from tests import factories as f
-from tests.providers.conftest import deliver
+from tests.webhooks import deliver
 
 pytestmark = pytest.mark.usefixtures("corridors")
 

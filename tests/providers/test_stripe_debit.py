@@ -17,7 +17,7 @@ from payments.states import TransferStatus as S
 from payments.transfers import transfer_hold, transfer_refund, transfer_release
 from providers.models import ProviderCall
 from tests import factories as f
-from tests.providers.conftest import deliver
+from tests.webhooks import deliver
 
 pytestmark = pytest.mark.usefixtures("corridors")
 

@@ -19,7 +19,7 @@ from payments.transfers import transfer_cancel, transfer_refund
 from providers import stripe_sepa
 from providers.models import ProviderCall
 from tests import factories as f
-from tests.providers.conftest import deliver
+from tests.webhooks import deliver
 
 pytestmark = pytest.mark.usefixtures("corridors")
 

@@ -1,9 +1,8 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from payments.funding import funding_instructions
+from payments.errors import DomainError
+from payments.funding import funding_sandbox_pay
 from payments.models import Transfer
-from providers import stripe_sepa
 
 
 class Command(BaseCommand):
@@ -20,17 +19,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, reference, amount, webhooks, **options):
-        if not settings.STRIPE_API_BASE:
-            raise CommandError("refused: Stripe is live (STRIPE_API_BASE is empty)")
         transfer = Transfer.objects.filter(reference=reference).first()
         if transfer is None:
             raise CommandError(f"no transfer {reference}")
-        shown = funding_instructions(transfer_id=transfer.pk).funding_instructions
-        stripe_sepa.sandbox_fund(
-            customer=shown["customer"],
-            amount_minor=amount or shown["amount_minor"],
-            currency=shown["currency"],
-            reference=shown["reference"],
-            webhooks=webhooks,
-        )
-        self.stdout.write(f"Sent {shown['reference']} to Stripe's simulator; its webhook follows.")
+        try:
+            transfer = funding_sandbox_pay(
+                transfer_id=transfer.pk, amount_minor=amount, webhooks=webhooks
+            )
+        except DomainError as exc:
+            raise CommandError(f"refused: {exc}") from None
+        reference = transfer.funding_instructions["reference"]
+        self.stdout.write(f"Sent {reference} to Stripe's simulator; its webhook follows.")
