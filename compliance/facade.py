@@ -1,5 +1,8 @@
 """What payments may ask compliance. Screening and monitoring plug in here."""
 
+from compliance.kyc import check_send
+from payments.models import Customer
+
 
 def hold_reason_for_transfer(transfer) -> str | None:
     """Why a funded transfer must wait for a compliance officer, or None to let it go.
@@ -7,3 +10,15 @@ def hold_reason_for_transfer(transfer) -> str | None:
     No rule holds a transfer yet: sanctions screening and monitoring rules will answer here.
     """
     return None
+
+
+def check_send_limits(
+    customer: Customer, amount_minor: int, currency: str, *, quoting: bool = False
+) -> None:
+    """Raise LimitExceeded unless the sender's KYC tier allows sending this amount now. A
+    quote is allowed before verification (the amount limits still apply once verified).
+
+    At transfer creation the caller holds the customer's row lock, so two transfers created
+    at once cannot both pass on the same remaining allowance.
+    """
+    check_send(customer, amount_minor, currency, quoting=quoting)

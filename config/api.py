@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 
 from accounts.auth import SenderAuth
 from accounts.errors import AlreadyRegistered, InvalidProfile, NotAuthenticated
+from compliance.errors import FileTooLarge, UnsupportedFile
 from config.api_problems import problem
 from payments import errors as pe
 from providers.errors import ProviderError
@@ -28,6 +29,8 @@ STATUS = {
     pe.IdempotencyKeyReused: 409,
     pe.RateUnavailable: 503,
     InvalidProfile: 422,
+    FileTooLarge: 413,
+    UnsupportedFile: 415,
 }
 
 
@@ -117,3 +120,4 @@ def health(request):
 
 api.add_router("/", "accounts.api.router.router")
 api.add_router("/", "payments.api.router.router")
+api.add_router("/", "compliance.api.router.router")

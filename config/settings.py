@@ -187,6 +187,8 @@ NINJA_PAGINATION_MAX_LIMIT = 100
 NINJA_NUM_PROXIES = env.int("NINJA_NUM_PROXIES", default=0)
 # Identity documents: largest accepted upload, and the key that encrypts them at rest.
 KYC_DOCUMENT_MAX_BYTES = env.int("KYC_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# A Fernet key (Fernet.generate_key()); empty: derived from SECRET_KEY (demo and tests only).
+KYC_DOCUMENT_KEY = env.str("KYC_DOCUMENT_KEY", default="")
 
 # --- Money rules ------------------------------------------------------------------------------
 QUOTE_TTL_SECONDS = env.int("QUOTE_TTL_SECONDS", default=15 * 60)

@@ -32,6 +32,16 @@ UNFOLD = {
                         "link": reverse_lazy("admin:payments_customer_changelist"),
                     },
                     {
+                        "title": _("Identity documents"),
+                        "icon": "badge",
+                        "link": reverse_lazy("admin:compliance_kycdocument_changelist"),
+                    },
+                    {
+                        "title": _("KYC tiers and limits"),
+                        "icon": "tune",
+                        "link": reverse_lazy("admin:compliance_kyctier_changelist"),
+                    },
+                    {
                         "title": _("Incoming payments"),
                         "icon": "savings",
                         "link": reverse_lazy("admin:payments_incomingpayment_changelist"),

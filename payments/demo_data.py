@@ -12,7 +12,7 @@ from faker import Faker
 
 from payments import payouts, pricing, refunds, transfers
 from payments.customers import customer_create, normalize_msisdn, recipient_create
-from payments.errors import DomainError
+from payments.errors import DomainError, LimitExceeded
 from payments.funding import funding_receive
 from payments.models import (
     Corridor,
@@ -128,9 +128,14 @@ class Seeder:
         if self.rnd.random() < 0.3:
             first, last = self.fake.first_name(), self.fake.last_name()
         email = f"{first}.{last}.{n}@example.com".lower().replace(" ", "")
-        return customer_create(
+        made = customer_create(
             email=email, first_name=first, last_name=last, country="FR", phone=f"+336{n:08d}"
         )
+        # Most senders went through identity checks; a few wait at tier 0.
+        made.kyc_tier = self.rnd.choices([0, 1, 2, 3], [4, 10, 60, 26])[0]
+        made.kyc_status = "verified" if made.kyc_tier else self.rnd.choice(["none", "pending"])
+        made.save(update_fields=["kyc_tier", "kyc_status"])
+        return made
 
     def recipient(
         self, sender: Customer, corridor: Corridor, suffix: str | None = None
@@ -261,12 +266,17 @@ def seed(
     with transaction.atomic():
         senders = [seeder.customer(start + i) for i in range(customers)]
     statuses, weights = zip(*OUTCOMES, strict=True)
+    verified = [c for c in senders if c.kyc_tier > 0]
     made = 0
     while made < transfers_count:
         with transaction.atomic():
             for _ in range(min(100, transfers_count - made)):
                 target = seeder.rnd.choices(statuses, weights)[0]
-                t = seeder.transfer(seeder.rnd.choice(senders), target)
+                try:
+                    t = seeder.transfer(seeder.rnd.choice(verified), target)
+                except LimitExceeded:
+                    continue  # that sender has sent enough this month: another one will
+
                 if target not in (S.PAYOUT_PENDING, S.PAYOUT_SUBMITTED, S.FUNDED, S.CREATED):
                     seeder.backdate(t, days)
                 made += 1

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from compliance.facade import check_send_limits
 from payments import money
 from payments.errors import (
     InvalidAmount,
@@ -202,6 +203,7 @@ def quote_create(
         raise InvalidAmount(f"on {corridor.code} {exc}") from None
     if p.receive_minor <= 0:
         raise InvalidAmount("the amount is too small to deliver anything")
+    check_send_limits(customer, p.send_minor, corridor.source_currency, quoting=True)
     return Quote.objects.create(
         customer=customer,
         corridor=corridor,

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from compliance.facade import hold_reason_for_transfer
+from compliance.facade import check_send_limits, hold_reason_for_transfer
 from payments import ledger
 from payments.customers import normalize_msisdn
 from payments.errors import (
@@ -28,6 +28,7 @@ from payments.errors import (
 )
 from payments.jobs import enqueue
 from payments.models import (
+    Customer,
     IncomingPayment,
     PayoutAttempt,
     Quote,
@@ -151,6 +152,8 @@ def _transfer_create(*, customer, quote_id, recipient_id, via, purpose, funding_
         _valid_id(quote_id, uuid.UUID, "quote"),
         _valid_id(recipient_id, int, "recipient"),
     )
+    # The sender's row lock serialises their transfer creations: limits hold under races.
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
     quote = (
         Quote.objects.select_for_update(of=("self",))
         .select_related("corridor")
@@ -164,6 +167,7 @@ def _transfer_create(*, customer, quote_id, recipient_id, via, purpose, funding_
         raise QuoteExpired("this quote has expired: ask for a new one")
     if quote.used:
         raise QuoteUnavailable("this quote was already used for a transfer")
+    check_send_limits(customer, quote.send_amount_minor, quote.send_currency)
     recipient = Recipient.objects.filter(
         pk=recipient_id, customer=customer, archived_at__isnull=True
     ).first()

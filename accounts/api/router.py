@@ -1,8 +1,6 @@
 """Sign-up, sign-in, token rotation and the sender's own profile."""
 
-from django.conf import settings
 from ninja import Router
-from ninja.throttling import AnonRateThrottle
 
 from accounts import registration, sessions
 from accounts.api.schemas import (
@@ -14,12 +12,13 @@ from accounts.api.schemas import (
     TokenOut,
 )
 from config.api_problems import PROBLEMS
+from config.throttles import SenderThrottle, SignInThrottle
 
-router = Router(tags=["account"])
+router = Router(tags=["account"], throttle=[SenderThrottle()])
 
 
 def _auth_throttle():
-    return [AnonRateThrottle(settings.API_THROTTLE_AUTH)]
+    return [SignInThrottle()]
 
 
 def _agent(request) -> str:

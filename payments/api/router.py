@@ -5,9 +5,9 @@ import uuid
 
 from django.conf import settings
 from ninja import Header, Query, Router
-from ninja.throttling import AuthRateThrottle
 
 from config.api_problems import PROBLEMS
+from config.throttles import SenderThrottle
 from payments import customers, funding, pricing, selectors, transfers
 from payments.api import presenters
 from payments.api.schemas import (
@@ -30,7 +30,7 @@ from payments.money import UnknownCurrency, parse_major
 from payments.states import TransferStatus
 from payments.transfer_requests import transfer_request
 
-router = Router(throttle=[AuthRateThrottle(settings.API_THROTTLE_USER)])
+router = Router(throttle=[SenderThrottle()])
 
 
 def _minor(money: Money | None, expected_currency: str, label: str) -> int | None:

@@ -24,11 +24,12 @@ def warm():
 def test_quote_transfer_and_funding_round_trips(warm, django_assert_num_queries):
     sender = f.customer()
     to = f.recipient(sender)
-    # corridor, fee bands, insert
-    with django_assert_num_queries(5):
-        q = quote_create(customer=sender, corridor_code="fr-sn", send_amount_minor=10_000)
-    # quote (locked, with its used flag), recipient, insert transfer, insert event
+    # corridor, fee bands, the tier's limits with what was used, insert
     with django_assert_num_queries(6):
+        q = quote_create(customer=sender, corridor_code="fr-sn", send_amount_minor=10_000)
+    # sender (locked: limits hold under races), quote (locked, with its used flag), the tier's
+    # limits with what was used, recipient, insert transfer, insert event
+    with django_assert_num_queries(8):
         t = transfer_create(customer=sender, quote_id=q.pk, recipient_id=to.pk)
     # lock, event, update, entry key, accounts, entry, postings, job
     with django_assert_num_queries(10):

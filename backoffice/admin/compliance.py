@@ -1,0 +1,28 @@
+from django.contrib import admin
+from unfold.admin import ModelAdmin
+
+from backoffice.admin.base import ReadOnlyAdmin
+from compliance.models import KycDocument, KycTier
+
+
+@admin.register(KycTier)
+class KycTierAdmin(ModelAdmin):
+    """Tier limits are configuration: compliance may change them here (history kept)."""
+
+    list_display = [
+        "level", "name", "per_transfer_minor", "per_30_days_minor", "per_365_days_minor",
+        "currency",
+    ]  # fmt: skip
+    ordering = ["level"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(KycDocument)
+class KycDocumentAdmin(ReadOnlyAdmin):
+    list_display = ["customer", "kind", "content_type", "size", "status", "uploaded_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["customer"]
+    search_fields = ["customer__email"]
+    show_full_result_count = False
