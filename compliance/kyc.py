@@ -15,12 +15,14 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from compliance.errors import FileTooLarge, LimitExceeded, UnsupportedFile
 from compliance.models import KycDocument, KycTier
+from payments.errors import NotAllowedNow
 from payments.models import Customer, Transfer
 from payments.models.customers import KycStatus
 from payments.money import format_major
@@ -160,3 +162,30 @@ def check_send(customer: Customer, amount_minor: int, currency: str, *, quoting=
         raise LimitExceeded(
             f"this would exceed your yearly limit: {money(limits.remaining_365_days)} left"
         )
+
+
+def document_review(
+    *, document_id: int, accept: bool, reason: str = "", tier: int = 1, actor=None
+) -> KycDocument:
+    """A compliance officer's decision on a document: accepted lifts the sender to `tier`
+    (never lowers it), rejected says why. The sender sees it in GET /kyc."""
+    with transaction.atomic():
+        document = (
+            KycDocument.objects.select_for_update().select_related("customer").get(pk=document_id)
+        )
+        if document.status != KycDocument.Status.PENDING:
+            raise NotAllowedNow(f"this document was already {document.status}")
+        if not accept and not reason.strip():
+            raise NotAllowedNow("say why the document is rejected")
+        customer = Customer.objects.select_for_update().get(pk=document.customer_id)
+        document.status = KycDocument.Status.ACCEPTED if accept else KycDocument.Status.REJECTED
+        document.reason, document.reviewed_by = reason[:200], actor
+        document.reviewed_at = timezone.now()
+        document.save(update_fields=["status", "reason", "reviewed_by", "reviewed_at"])
+        if accept:
+            customer.kyc_tier = max(customer.kyc_tier, tier)
+            customer.kyc_status = KycStatus.VERIFIED
+        elif customer.kyc_tier == 0:
+            customer.kyc_status = KycStatus.REJECTED
+        customer.save(update_fields=["kyc_tier", "kyc_status"])
+    return document

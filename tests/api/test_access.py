@@ -90,3 +90,17 @@ def test_another_senders_objects_answer_404_and_stay_untouched(sender, other_sen
     assert sender.get(f"/recipients/{owned['recipient_id']}").status_code == 200
     assert other_sender.get("/transfers").json()["items"] == []
     assert other_sender.get("/recipients").json() == []
+
+
+def test_the_docs_and_schema_are_served_to_developers(anon):
+    docs = anon.client.get("/api/v1/docs")
+    assert docs.status_code == 200 and b"swagger" in docs.content.lower()
+    schema = anon.client.get("/api/v1/openapi.json").json()
+    problem = schema["paths"]["/api/v1/transfers"]["post"]["responses"]["409"]["content"]
+    assert "application/problem+json" in problem
+    assert "Idempotency-Key" in str(schema["paths"]["/api/v1/transfers"]["post"]["parameters"])
+
+
+def test_times_carry_their_offset(sender):
+    created_at = sender.get("/me").json()["created_at"]
+    assert created_at.endswith(("Z", "+00:00")) and "T" in created_at

@@ -7,8 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from compliance.kyc import document_content
+from compliance.kyc import document_content, document_review
 from compliance.models import KycDocument
+from payments.errors import NotAllowedNow
 from payments.models import Customer, Transfer
 from tests.api.conftest import Api, sign_up
 from tests.races import race
@@ -129,3 +130,22 @@ def test_limits_hold_when_transfers_are_created_at_once(sender, stripe_sim):
     codes = sorted(a.status_code for a in answers)
     assert codes == [201, 201, 422, 422], codes
     assert Transfer.objects.count() == 2
+
+
+def test_a_rejected_document_is_shown_and_the_sender_still_cannot_send(newcomer, stripe_sim):
+    upload(newcomer, JPEG)
+    document = KycDocument.objects.get()
+    with pytest.raises(NotAllowedNow):
+        document_review(document_id=document.pk, accept=False, reason="")  # a reason is owed
+    document_review(document_id=document.pk, accept=False, reason="document expired")
+    kyc = newcomer.get("/kyc").json()
+    assert kyc["kyc_status"] == "rejected" and kyc["documents"][0]["reason"] == "document expired"
+    with pytest.raises(NotAllowedNow):
+        document_review(document_id=document.pk, accept=True)  # decided once
+    q = quote(newcomer, "50.00").json()
+    r = recipient(newcomer)
+    refused = newcomer.post("/transfers", {"quote_id": q["id"], "recipient_id": r["id"]},
+                            headers={"Idempotency-Key": "rejected"})  # fmt: skip
+    assert refused.status_code == 422 and refused.json()["code"] == "limit_exceeded"
+    upload(newcomer, PDF, kind="national_id", name="id.pdf")  # a new document, a new review
+    assert newcomer.get("/kyc").json()["kyc_status"] == "pending"
