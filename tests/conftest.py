@@ -21,6 +21,7 @@ def in_database_payout_sandbox(settings):
     each test sees one provider's behaviour."""
     settings.PAYOUT_ADAPTERS = {}
     settings.PAYOUT_FAILOVER = False
+    settings.PROVIDER_CALLBACK_BASE = ""  # simulators call nobody back unless a test asks
 
 
 @pytest.fixture
