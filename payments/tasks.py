@@ -30,7 +30,10 @@ def poll_due_payouts() -> int:
 
 
 def sweep_stuck_transfers() -> dict:
-    return payouts.sweep_stuck_transfers() | {"refunds_resent": refunds.refunds_resend_due()}
+    return payouts.sweep_stuck_transfers() | {
+        "refunds_resent": refunds.refunds_resend_due(),
+        "webhooks_retried": webhook_handlers.webhooks_retry_waiting(),
+    }
 
 
 def refund_send(refund_id: int) -> str:

@@ -10,11 +10,12 @@ what the provider answers there is what we record. Other events are kept and mar
 
 import json
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from payments.errors import DomainError
+from payments.errors import DomainError, NotFound
 from payments.funding import (
     funding_dispute_closed,
     funding_dispute_opened,
@@ -29,6 +30,14 @@ from providers.models import WebhookEvent
 
 log = logging.getLogger(__name__)
 E = WebhookEvent.Status
+# An event about something we have not recorded yet (a dispute whose payment's own event is
+# still on its way) waits and is tried again by the sweeper, for at most this long.
+WAIT_AT_MOST = timedelta(days=1)
+RETRY_AFTER = timedelta(minutes=1)
+
+
+class NotYet(Exception):
+    """The event refers to something its earlier sibling event has not recorded yet."""
 
 
 def _transfer_reference(intent: dict) -> str:
@@ -71,7 +80,12 @@ def _stripe_payment_failed(data: dict) -> str:
 
 def _stripe_dispute_created(data: dict) -> str:
     dispute = data["data"]["object"]
-    return funding_dispute_opened(payment_ref=dispute["payment_intent"], dispute_ref=dispute["id"])
+    try:
+        return funding_dispute_opened(
+            payment_ref=dispute["payment_intent"], dispute_ref=dispute["id"]
+        )
+    except NotFound as exc:  # its payment_intent.succeeded has not been processed yet
+        raise NotYet(str(exc)) from exc
 
 
 def _stripe_dispute_closed(data: dict) -> str:
@@ -130,9 +144,29 @@ def process_webhook(event_pk: int) -> str:
             with transaction.atomic():
                 event.reason = handler(json.loads(event.payload))[:300]
             event.status = E.PROCESSED
+        except NotYet as exc:
+            if timezone.now() - event.received_at < WAIT_AT_MOST:
+                event.reason = f"waiting: {exc}"[:300]
+                event.save(update_fields=["reason"])
+                return event.status
+            event.status, event.reason = E.FAILED, f"gave up waiting: {exc}"[:300]
         except (DomainError, KeyError, TypeError, ValueError) as exc:
             log.warning("webhook %s %s failed: %s", event.provider, event.event_id, exc)
             event.status, event.reason = E.FAILED, f"{type(exc).__name__}: {exc}"[:300]
     event.processed_at = timezone.now()
     event.save(update_fields=["status", "reason", "processed_at"])
     return event.status
+
+
+def webhooks_retry_waiting(*, limit: int = 200) -> int:
+    """Queue again the events still waiting for what they refer to (and any whose job was
+    lost): each is processed at most once, under its row lock."""
+    now = timezone.now()
+    due = list(
+        WebhookEvent.objects.filter(
+            status=E.RECEIVED, received_at__lt=now - RETRY_AFTER
+        ).values_list("pk", flat=True)[:limit]
+    )
+    for event_pk in due:
+        enqueue("payments.tasks.process_webhook", event_pk)
+    return len(due)

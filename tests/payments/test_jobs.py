@@ -48,6 +48,7 @@ def test_task_entry_points_run_the_lifecycle():
         "resubmitted": 0,
         "rechecked": 0,
         "refunds_resent": 0,
+        "webhooks_retried": 0,
     }
     assert tasks.expire_quotes_and_transfers() == {
         "transfers_expired": 0,

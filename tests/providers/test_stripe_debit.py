@@ -15,7 +15,7 @@ from payments.ledger_check import check_ledger
 from payments.models import IncomingPayment, Refund, Transfer
 from payments.states import TransferStatus as S
 from payments.transfers import transfer_hold, transfer_refund, transfer_release
-from providers.models import ProviderCall
+from providers.models import ProviderCall, WebhookEvent
 from tests import factories as f
 from tests.webhooks import deliver
 
@@ -174,3 +174,22 @@ def test_asking_twice_makes_one_debit(stripe_sim):
     Transfer.objects.filter(pk=t.pk).update(status=S.CREATED)  # as if the first answer was lost
     assert debit(t).funding_instructions["payment_intent"] == first
     assert len(stripe_sim.intents) == 1
+
+
+def test_a_dispute_that_arrives_before_its_payment_waits_for_it(client, stripe_sim):
+    t = debit(f.transfer(), iban=DISPUTED)
+    processing, succeeded, dispute = stripe_sim.sent
+    stripe_sim.sent.clear()
+    deliver(client, stripe_sim, dispute)  # out of order: the dispute first
+    f.run_jobs()
+    waiting = WebhookEvent.objects.get(event_type="charge.dispute.created")
+    assert waiting.status == "received" and waiting.reason.startswith("waiting")
+    deliver(client, stripe_sim, succeeded)
+    f.run_jobs()
+    WebhookEvent.objects.filter(pk=waiting.pk).update(
+        received_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert tasks.sweep_stuck_transfers()["webhooks_retried"] == 1
+    f.run_jobs()
+    assert WebhookEvent.objects.get(pk=waiting.pk).status == "processed"
+    assert Transfer.objects.get(pk=t.pk).status == S.REFUNDED
