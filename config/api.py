@@ -5,6 +5,8 @@ module is the only place that maps domain exceptions to HTTP statuses. Titles fo
 request's language (Accept-Language, English or French).
 """
 
+import logging
+
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -15,6 +17,8 @@ from compliance.errors import FileTooLarge, UnsupportedFile
 from config.api_problems import problem
 from payments import errors as pe
 from providers.errors import ProviderError
+
+log = logging.getLogger(__name__)
 
 # The status each domain error answers with; anything else is a 422.
 STATUS = {
@@ -106,6 +110,21 @@ def http_error(request, exc: HttpError):
 def provider_error(request, exc: ProviderError):
     detail = _("A payment partner did not answer as expected: try again in a moment.")
     return problem(503, "provider_unavailable", detail)
+
+
+@api.exception_handler(ValueError)
+def bad_text(request, exc: ValueError):
+    """PostgreSQL cannot store NUL characters: refuse such text as any invalid input."""
+    if "NUL (0x00)" in str(exc):
+        return problem(422, "invalid_text", _("Text fields may not contain NUL characters."))
+    return server_error(request, exc)
+
+
+@api.exception_handler(Exception)
+def server_error(request, exc: Exception):
+    """A bug: logged with its traceback; the client gets a problem, never a stack trace."""
+    log.error("API %s %s failed", request.method, request.path, exc_info=exc)
+    return problem(500, "server_error", _("Something went wrong on our side: try again later."))
 
 
 @api.get("/health", auth=None, tags=["ops"])

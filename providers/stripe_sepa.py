@@ -78,19 +78,24 @@ def _call(operation: str, correlation: str, fn):
         )
 
 
-def bank_transfer_instructions(
-    *, transfer_reference: str, amount_minor: int, currency: str, email: str, name: str
-) -> FundingInstructions:
-    """Create (or, with the same reference, find again) the PaymentIntent a transfer is paid to."""
-    sdk = client()
-    customer = _call(
+def _customer(sdk: stripe.StripeClient, email: str, name: str, correlation: str):
+    """The sender as a Stripe customer: one per email, however often we ask."""
+    return _call(
         "create_customer",
-        transfer_reference,
+        correlation,
         lambda: sdk.v1.customers.create(
             params={"email": email, "name": name},
             options={"idempotency_key": f"customer:{email}"},
         ),
     )
+
+
+def bank_transfer_instructions(
+    *, transfer_reference: str, amount_minor: int, currency: str, email: str, name: str
+) -> FundingInstructions:
+    """Create (or, with the same reference, find again) the PaymentIntent a transfer is paid to."""
+    sdk = client()
+    customer = _customer(sdk, email, name, transfer_reference)
     intent = _call(
         "create_payment_intent",
         transfer_reference,
@@ -154,14 +159,7 @@ def direct_debit(
     Idempotent per transfer: asking again replays Stripe's first answer.
     """
     sdk = client()
-    customer = _call(
-        "create_customer",
-        transfer_reference,
-        lambda: sdk.v1.customers.create(
-            params={"email": email, "name": name},
-            options={"idempotency_key": f"customer:{email}"},
-        ),
-    )
+    customer = _customer(sdk, email, name, transfer_reference)
     intent = _call(
         "create_payment_intent",
         transfer_reference,

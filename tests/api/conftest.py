@@ -86,3 +86,25 @@ def other_sender(client) -> Api:
     api.account = sign_up(api)
     api.token = api.account["access_token"]
     return api
+
+
+WALLET_SN = "+221771234557"
+
+
+def quote(api, amount="100.00", corridor="fr-sn", provider="wave", field="send_amount", cur="EUR"):
+    """POST /quotes; the answer, for the test to check."""
+    body = {
+        "corridor": corridor,
+        "payout_provider": provider,
+        field: {"amount": amount, "currency": cur},
+    }
+    return api.post("/quotes", body)
+
+
+def recipient(api, phone=WALLET_SN, country="SN", provider="wave") -> dict:
+    """A recipient added through POST /recipients."""
+    body = {"first_name": "Moussa", "last_name": "Ndiaye", "country": country, "phone": phone,
+            "provider": provider}  # fmt: skip
+    answer = api.post("/recipients", body)
+    assert answer.status_code == 201, answer.json()
+    return answer.json()

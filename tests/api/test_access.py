@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import ApiSession
 from config.api import api
+from tests.api.conftest import quote, recipient
 
 pytestmark = pytest.mark.usefixtures("corridors")
 PUBLIC = {"/health", "/auth/register", "/auth/token", "/auth/refresh"}
@@ -39,18 +40,8 @@ def test_the_schema_lists_the_whole_contract():
 @pytest.fixture
 def owned(sender, stripe_sim):
     """One of each object, owned by `sender`."""
-    q = sender.post(
-        "/quotes",
-        {
-            "corridor": "fr-sn",
-            "payout_provider": "wave",
-            "send_amount": {"amount": "50.00", "currency": "EUR"},
-        },
-    ).json()
-    r = sender.post(
-        "/recipients",
-        {"first_name": "Moussa", "last_name": "Ndiaye", "country": "SN", "phone": "+221771234557"},
-    ).json()
+    q = quote(sender, "50.00").json()
+    r = recipient(sender)
     t = sender.post("/transfers", {"quote_id": q["id"], "recipient_id": r["id"]},
                     headers={"Idempotency-Key": "owned-1"}).json()  # fmt: skip
     return {"quote_id": q["id"], "recipient_id": r["id"], "transfer_id": t["id"]}

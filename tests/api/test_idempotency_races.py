@@ -5,25 +5,15 @@ import pytest
 from django.test import Client
 
 from payments.models import IdempotencyRecord, Transfer
-from tests.api.conftest import Api
+from tests.api.conftest import Api, quote, recipient
 from tests.races import race
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("corridors")]
 
 
 def test_parallel_requests_with_one_key_create_one_transfer(sender, stripe_sim):
-    q = sender.post(
-        "/quotes",
-        {
-            "corridor": "fr-sn",
-            "payout_provider": "wave",
-            "send_amount": {"amount": "80.00", "currency": "EUR"},
-        },
-    ).json()
-    r = sender.post(
-        "/recipients",
-        {"first_name": "Moussa", "last_name": "Ndiaye", "country": "SN", "phone": "+221771234557"},
-    ).json()
+    q = quote(sender, "80.00").json()
+    r = recipient(sender)
     body = {"quote_id": q["id"], "recipient_id": r["id"]}
 
     def post():

@@ -11,7 +11,7 @@ from compliance.kyc import document_content, document_review
 from compliance.models import KycDocument
 from payments.errors import NotAllowedNow
 from payments.models import Customer, Transfer
-from tests.api.conftest import Api, sign_up
+from tests.api.conftest import Api, quote, recipient, sign_up
 from tests.races import race
 
 pytestmark = pytest.mark.usefixtures("corridors")
@@ -71,16 +71,6 @@ def test_a_document_over_the_size_limit_is_refused(newcomer, settings):
     settings.KYC_DOCUMENT_MAX_BYTES = 100
     answer = upload(newcomer, JPEG)
     assert answer.status_code == 413 and answer.json()["code"] == "file_too_large"
-
-
-def quote(api, amount):
-    return api.post("/quotes", {"corridor": "fr-sn", "payout_provider": "wave",
-                                "send_amount": {"amount": amount, "currency": "EUR"}})  # fmt: skip
-
-
-def recipient(api):
-    return api.post("/recipients", {"first_name": "Moussa", "last_name": "Ndiaye",
-                                    "country": "SN", "phone": "+221771234557"}).json()  # fmt: skip
 
 
 def test_tier_0_may_quote_and_add_recipients_but_not_send(newcomer, stripe_sim):

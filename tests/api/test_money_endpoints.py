@@ -3,26 +3,9 @@
 import pytest
 
 from payments.models import IdempotencyRecord, Recipient, Transfer
+from tests.api.conftest import WALLET_SN, quote, recipient
 
 pytestmark = pytest.mark.usefixtures("corridors")
-WALLET_SN = "+221771234557"
-
-
-def quote(api, amount="100.00", corridor="fr-sn", provider="wave", field="send_amount", cur="EUR"):
-    body = {
-        "corridor": corridor,
-        "payout_provider": provider,
-        field: {"amount": amount, "currency": cur},
-    }
-    return api.post("/quotes", body)
-
-
-def recipient(api, phone=WALLET_SN, country="SN", provider="wave"):
-    body = {"first_name": "Moussa", "last_name": "Ndiaye", "country": country, "phone": phone,
-            "provider": provider}  # fmt: skip
-    answer = api.post("/recipients", body)
-    assert answer.status_code == 201, answer.json()
-    return answer.json()
 
 
 def test_corridors_list_where_one_can_send_with_money_as_strings(sender):
