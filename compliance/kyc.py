@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from compliance.errors import FileTooLarge, LimitExceeded, UnsupportedFile
 from compliance.models import KycDocument, KycTier
@@ -53,10 +54,10 @@ def document_upload(*, customer: Customer, kind: str, content: bytes) -> KycDocu
         raise UnsupportedFile(f"unknown document type {kind!r}")
     if len(content) > settings.KYC_DOCUMENT_MAX_BYTES:
         ceiling = settings.KYC_DOCUMENT_MAX_BYTES // (1024 * 1024)
-        raise FileTooLarge(f"a document may be at most {ceiling} MB")
+        raise FileTooLarge(_("a document may be at most %(size)s MB") % {"size": ceiling})
     content_type = sniff(content)
     if content_type is None:
-        raise UnsupportedFile("send a JPEG, PNG or PDF file")
+        raise UnsupportedFile(_("send a JPEG, PNG or PDF file"))
     stored_name = f"kyc/{customer.pk}/{uuid.uuid4().hex}.bin"
     path = Path(settings.PRIVATE_MEDIA_ROOT) / stored_name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -140,12 +141,12 @@ def limits_for(customer: Customer, *, now=None) -> Limits:
 def check_send(customer: Customer, amount_minor: int, currency: str, *, quoting=False) -> None:
     """Refuse a transfer the sender's tier does not allow, saying which limit and why."""
     if customer.kyc_status == KycStatus.REJECTED and not quoting:
-        raise LimitExceeded("your identity could not be verified: you cannot send money")
+        raise LimitExceeded(_("your identity could not be verified: you cannot send money"))
     limits = limits_for(customer)
     if limits.per_transfer == 0:
         if quoting:
             return
-        raise LimitExceeded("verify your identity before sending money")
+        raise LimitExceeded(_("verify your identity before sending money"))
     if currency != limits.currency:
         raise LimitExceeded(f"your limits are in {limits.currency}, not {currency}")
 
@@ -153,14 +154,18 @@ def check_send(customer: Customer, amount_minor: int, currency: str, *, quoting=
         return f"{format_major(minor, currency)} {currency}"
 
     if amount_minor > limits.per_transfer:
-        raise LimitExceeded(f"your limit is {money(limits.per_transfer)} per transfer")
+        raise LimitExceeded(
+            _("your limit is %(amount)s per transfer") % {"amount": money(limits.per_transfer)}
+        )
     if amount_minor > limits.remaining_30_days:
         raise LimitExceeded(
-            f"this would exceed your 30-day limit: {money(limits.remaining_30_days)} left"
+            _("this would exceed your 30-day limit: %(amount)s left")
+            % {"amount": money(limits.remaining_30_days)}
         )
     if amount_minor > limits.remaining_365_days:
         raise LimitExceeded(
-            f"this would exceed your yearly limit: {money(limits.remaining_365_days)} left"
+            _("this would exceed your yearly limit: %(amount)s left")
+            % {"amount": money(limits.remaining_365_days)}
         )
 
 

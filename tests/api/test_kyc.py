@@ -139,3 +139,14 @@ def test_a_rejected_document_is_shown_and_the_sender_still_cannot_send(newcomer,
     assert refused.status_code == 422 and refused.json()["code"] == "limit_exceeded"
     upload(newcomer, PDF, kind="national_id", name="id.pdf")  # a new document, a new review
     assert newcomer.get("/kyc").json()["kyc_status"] == "pending"
+
+
+def test_limit_messages_follow_the_senders_language(sender):
+    answer = sender.post(
+        "/quotes",
+        {"corridor": "fr-sn", "payout_provider": "wave",
+         "send_amount": {"amount": "1500.00", "currency": "EUR"}},
+        headers={"Accept-Language": "fr"},
+    )  # fmt: skip
+    assert answer.json()["detail"] == "votre limite est de 1000.00 EUR par transfert"
+    assert answer.json()["title"] == "Requête invalide"
