@@ -56,6 +56,11 @@ class WaveSimulator:
             elif method == "GET" and path.startswith("/v1/payout/"):
                 payout = self.state["payouts"].get(path.rsplit("/", 1)[1])
                 status, body = (200, self._read(payout)) if payout else (404, {"code": "not-found"})
+            elif method == "POST" and path == "/v1/checkout/sessions":
+                status, body = self._checkout(environ)
+            elif method == "GET" and path.startswith("/v1/checkout/sessions/"):
+                session = self.state.setdefault("checkouts", {}).get(path.rsplit("/", 1)[1])
+                status, body = (200, session) if session else (404, {"code": "not-found"})
             elif method == "GET" and path == "/v1/balance":
                 status, body = 200, {"amount": str(self.state["balance"]), "currency": "XOF"}
             else:
@@ -64,6 +69,29 @@ class WaveSimulator:
         if slow:
             time.sleep(self.slow_seconds)  # outside the lock: other requests go on
         return self._send(start_response, status, body)
+
+    def _checkout(self, environ):
+        """A checkout session (collection in XOF): open, to be paid in the Wave app."""
+        key = environ.get("HTTP_IDEMPOTENCY_KEY", "")
+        keys = self.state.setdefault("checkout_keys", {})
+        if key and key in keys:
+            return 200, self.state["checkouts"][keys[key]]
+        raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        body = json.loads(raw or b"{}")
+        if not str(body.get("amount", "")).isdigit() or body.get("currency") != "XOF":
+            return 400, {"code": "request-validation-error", "message": "amount and currency"}
+        session = {
+            "id": f"cos-{secrets.token_hex(8)}", "amount": body["amount"], "currency": "XOF",
+            "client_reference": body.get("client_reference"), "checkout_status": "open",
+            "payment_status": "processing", "success_url": body.get("success_url"),
+            "error_url": body.get("error_url"), "transaction_id": None,
+            "wave_launch_url": f"https://pay.wave.com/c/{secrets.token_hex(6)}",
+            "when_created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }  # fmt: skip
+        self.state.setdefault("checkouts", {})[session["id"]] = session
+        if key:
+            keys[key] = session["id"]
+        return 200, session
 
     @staticmethod
     def _send(start_response, status: int, body: dict):

@@ -13,6 +13,7 @@ from django.conf import settings
 
 from providers import http
 from providers.base import PayoutRequest, PayoutResult, PayoutState
+from providers.errors import PermanentError
 from providers.wave.mapping import error_for, to_result
 
 SEARCH = "/v1/payouts/search"
@@ -78,3 +79,37 @@ class WaveProvider:
             raise error_for(response.status_code, http.json_body(response))
         data = http.json_body(response)
         return int(data["amount"]), data["currency"]
+
+    # --- Checkout (collections in XOF; REFERENCE.md 1.9). MoneyBridge funds in euro through
+    # Stripe and does not use it in the transfer flow: it is here for XOF-side collections.
+
+    def create_checkout(
+        self, *, reference: str, amount_minor: int, success_url: str, error_url: str
+    ) -> dict:
+        """A Wave checkout session for `amount_minor` XOF; the payer opens `wave_launch_url`.
+        Our reference is the idempotency key and the client_reference."""
+        body = {
+            "amount": str(amount_minor), "currency": "XOF", "client_reference": reference,
+            "success_url": success_url, "error_url": error_url,
+        }  # fmt: skip
+        with http.sending("Wave"), self._client("SN") as c:
+            response = http.request(
+                c, "POST", "/v1/checkout/sessions", provider=self.code,
+                operation="create_checkout", correlation=reference, json=body,
+                headers={"Idempotency-Key": reference},
+            )  # fmt: skip
+        if response.status_code != 200:
+            raise error_for(response.status_code, http.json_body(response))
+        return http.json_body(response)
+
+    def get_checkout(self, session_id: str) -> dict:
+        with http.reading("Wave"), self._client("SN") as c:
+            response = http.request(
+                c, "GET", f"/v1/checkout/sessions/{session_id}", provider=self.code,
+                operation="checkout_status",
+            )  # fmt: skip
+        if response.status_code == 404:
+            raise PermanentError(f"Wave has no checkout session {session_id}", code="not-found")
+        if response.status_code != 200:
+            raise error_for(response.status_code, http.json_body(response))
+        return http.json_body(response)

@@ -154,3 +154,21 @@ def test_a_slow_answer_is_an_unknown_outcome_settled_by_status(wave, settings):
         adapter.send_payout(request("07"))
     assert adapter.get_payout_status("MB-TEST-WAVE-1").state == PayoutState.SUCCEEDED
     assert ProviderCall.objects.filter(operation="send_payout").get().outcome == "read_timeout"
+
+
+def test_a_checkout_session_collects_xof_once_per_reference(wave):
+    adapter = WaveProvider()
+    session = adapter.create_checkout(
+        reference="MB-COLLECT-1", amount_minor=6560,
+        success_url="https://mb.example/ok", error_url="https://mb.example/ko",
+    )  # fmt: skip
+    assert session["id"].startswith("cos-") and session["checkout_status"] == "open"
+    assert session["wave_launch_url"].startswith("https://")
+    again = adapter.create_checkout(
+        reference="MB-COLLECT-1", amount_minor=6560,
+        success_url="https://mb.example/ok", error_url="https://mb.example/ko",
+    )  # fmt: skip
+    assert again["id"] == session["id"]  # the idempotency key replays the first answer
+    assert adapter.get_checkout(session["id"])["amount"] == "6560"
+    with pytest.raises(PermanentError):
+        adapter.get_checkout("cos-unknown")
