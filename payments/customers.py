@@ -6,6 +6,7 @@ import phonenumbers
 import pycountry
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from payments.errors import DomainError, InvalidRecipient
@@ -23,16 +24,26 @@ def normalize_msisdn(phone: str, country: str) -> str:
     try:
         number = phonenumbers.parse(phone, country)
     except phonenumbers.NumberParseException:
-        raise InvalidRecipient(f"{phone!r} is not a phone number") from None
+        raise InvalidRecipient(
+            _("%(phone)s is not a phone number") % {"phone": repr(phone)}
+        ) from None
     if not phonenumbers.is_valid_number(number):
-        raise InvalidRecipient(f"{phone!r} is not a valid number in {country}")
+        raise InvalidRecipient(
+            _("%(phone)s is not a valid number in %(country)s")
+            % {"phone": repr(phone), "country": country}
+        )
     if phonenumbers.region_code_for_number(number) != country:
-        raise InvalidRecipient(f"{phone!r} is not a number of {country}")
+        raise InvalidRecipient(
+            _("%(phone)s is not a number of %(country)s")
+            % {"phone": repr(phone), "country": country}
+        )
     if phonenumbers.number_type(number) not in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     ):
-        raise InvalidRecipient(f"{phone!r} is not a mobile number: a wallet needs one")
+        raise InvalidRecipient(
+            _("%(phone)s is not a mobile number: a wallet needs one") % {"phone": repr(phone)}
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -41,9 +52,14 @@ def normalize_phone(phone: str, country: str) -> str:
     try:
         number = phonenumbers.parse(phone or "", country)
     except phonenumbers.NumberParseException:
-        raise DomainError(f"{phone!r} is not a phone number", code="invalid_phone") from None
+        raise DomainError(
+            _("%(phone)s is not a phone number") % {"phone": repr(phone)}, code="invalid_phone"
+        ) from None
     if not phonenumbers.is_valid_number(number):
-        raise DomainError(f"{phone!r} is not a valid phone number", code="invalid_phone")
+        raise DomainError(
+            _("%(phone)s is not a valid phone number") % {"phone": repr(phone)},
+            code="invalid_phone",
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -51,7 +67,9 @@ def customer_create(
     *, email: str, first_name: str, last_name: str, country: str, phone: str = "", user=None
 ) -> Customer:
     if pycountry.countries.get(alpha_2=country) is None:
-        raise DomainError(f"unknown country {country!r}", code="invalid_country")
+        raise DomainError(
+            _("unknown country %(country)s") % {"country": repr(country)}, code="invalid_country"
+        )
     return Customer.objects.create(
         email=email.strip().lower(),
         first_name=first_name.strip(),
@@ -78,20 +96,26 @@ def recipient_create(
     """
     country = (country or "").strip().upper()
     if not country:
-        raise InvalidRecipient("the recipient's country is required")
+        raise InvalidRecipient(_("the recipient's country is required"))
     corridors = list(Corridor.objects.filter(destination_country=country, active=True))
     providers = {p for corridor in corridors for p in corridor.payout_providers}
     if not providers:
-        raise InvalidRecipient(f"we do not pay out to {country}")
+        raise InvalidRecipient(_("we do not pay out to %(country)s") % {"country": country})
     if provider is not None and provider not in providers:
-        raise InvalidRecipient(f"{provider} does not pay out in {country}")
+        raise InvalidRecipient(
+            _("%(provider)s does not pay out in %(country)s")
+            % {"provider": provider, "country": country}
+        )
     if not first_name.strip() or not last_name.strip():
-        raise InvalidRecipient("the recipient's first and last names are required")
+        raise InvalidRecipient(_("the recipient's first and last names are required"))
     msisdn = normalize_msisdn(phone, country)
     if provider is None:
         ranked = rank_providers(corridors[0], msisdn)
         if not ranked:
-            raise InvalidRecipient(f"no provider we use in {country} can pay {msisdn}")
+            raise InvalidRecipient(
+                _("no provider we use in %(country)s can pay %(phone)s")
+                % {"country": country, "phone": msisdn}
+            )
         provider = ranked[0]
     try:
         with transaction.atomic():

@@ -15,6 +15,7 @@ from dataclasses import asdict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
@@ -212,7 +213,9 @@ def debit_iban(iban: str) -> IBAN:
     try:
         account = IBAN(iban or "")
     except SchwiftyException as exc:
-        raise NotAllowedNow(f"this IBAN is not valid: {exc}", code="invalid_iban") from None
+        raise NotAllowedNow(
+            _("this IBAN is not valid: %(why)s") % {"why": exc}, code="invalid_iban"
+        ) from None
     if not account.in_sepa_zone:
         raise NotAllowedNow("a direct debit needs an IBAN in the SEPA area", code="invalid_iban")
     return account
@@ -221,7 +224,10 @@ def debit_iban(iban: str) -> IBAN:
 def debit_within_ceiling(amount_minor: int, currency: str) -> None:
     if amount_minor > settings.SEPA_DEBIT_MAX_MINOR:
         ceiling = format_major(settings.SEPA_DEBIT_MAX_MINOR, currency)
-        raise InvalidAmount(f"a direct debit is limited to {ceiling} {currency}")
+        raise InvalidAmount(
+            _("a direct debit is limited to %(amount)s %(currency)s")
+            % {"amount": ceiling, "currency": currency}
+        )
 
 
 def funding_direct_debit(

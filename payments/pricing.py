@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from compliance.facade import check_send_limits
 from payments import money
@@ -85,7 +86,10 @@ def price(
         customer_value = money.convert_down(send, rate, source, target)
     if limits and not limits[0] <= send <= limits[1]:
         lo, hi = (money.format_major(x, source) for x in limits)
-        raise OutsideLimits(f"one can send from {lo} to {hi} {source}")
+        raise OutsideLimits(
+            _("one can send from %(low)s to %(high)s %(currency)s")
+            % {"low": lo, "high": hi, "currency": source}
+        )
     mid_value = money.convert_down(send, mid_rate, source, target)
     fee = fee_for(send, bands)
     return Price(
@@ -119,7 +123,9 @@ def mid_rate(base: str, quote: str, *, max_age: timedelta, now: datetime) -> Mid
         .first()
     )
     if row is None:
-        raise RateUnavailable(f"no {base}/{quote} rate is available")
+        raise RateUnavailable(
+            _("no %(base)s/%(quote)s rate is available") % {"base": base, "quote": quote}
+        )
     if now - row.as_of > max_age:
         raise RateUnavailable(
             f"the {base}/{quote} rate from {row.source} is stale "
@@ -150,7 +156,7 @@ def _positive_int(value, label: str) -> int:
 def corridor_get(code: str) -> Corridor:
     corridor = Corridor.objects.filter(code=code, active=True).first()
     if corridor is None:
-        raise UnknownCorridor(f"there is no open corridor {code!r}")
+        raise UnknownCorridor(_("there is no open corridor %(code)s") % {"code": repr(code)})
     return corridor
 
 
@@ -180,7 +186,10 @@ def quote_create(
         )
     provider = payout_provider or (corridor.payout_providers or [None])[0]
     if provider not in corridor.payout_providers:
-        raise ProviderNotAvailable(f"{provider!r} does not pay out on corridor {corridor.code}")
+        raise ProviderNotAvailable(
+            _("%(provider)s does not pay out on corridor %(code)s")
+            % {"provider": repr(provider), "code": corridor.code}
+        )
 
     rate = mid_rate(
         corridor.source_currency,
@@ -200,9 +209,11 @@ def quote_create(
             limits=(corridor.min_send_minor, corridor.max_send_minor),
         )
     except OutsideLimits as exc:
-        raise InvalidAmount(f"on {corridor.code} {exc}") from None
+        raise InvalidAmount(
+            _("on %(code)s %(why)s") % {"code": corridor.code, "why": exc}
+        ) from None
     if p.receive_minor <= 0:
-        raise InvalidAmount("the amount is too small to deliver anything")
+        raise InvalidAmount(_("the amount is too small to deliver anything"))
     check_send_limits(customer, p.send_minor, corridor.source_currency, quoting=True)
     return Quote.objects.create(
         customer=customer,
@@ -240,5 +251,5 @@ def quotes_purge_expired(*, now: datetime | None = None, keep_days: int = 30) ->
     stale = Quote.objects.filter(
         expires_at__lt=now - timedelta(days=keep_days), transfer__isnull=True
     )
-    deleted, _ = stale.delete()
+    deleted = stale.delete()[0]
     return deleted

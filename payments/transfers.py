@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from compliance.facade import check_send_limits, hold_reason_for_transfer
 from payments import ledger
@@ -358,7 +359,8 @@ def transfer_cancel(
     transfer = lock_transfer(transfer_id)
     if transfer.status != S.CREATED:
         raise NotAllowedNow(
-            f"only a transfer still awaiting funds can be cancelled; this one is {transfer.status}",
+            _("only a transfer still awaiting funds can be cancelled; this one is %(status)s")
+            % {"status": transfer.status},
             code="not_cancellable",
         )
     return _move(transfer, S.CANCELLED, actor=actor, via=via, reason=reason or "cancelled")

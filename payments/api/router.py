@@ -4,6 +4,7 @@ parses, calls one service or selector, and shapes the answer."""
 import uuid
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from ninja import Header, Query, Router
 
 from config.api_problems import PROBLEMS
@@ -37,11 +38,14 @@ def _minor(money: Money | None, expected_currency: str, label: str) -> int | Non
     if money is None:
         return None
     if money.currency != expected_currency:
-        raise InvalidAmount(f"the {label} must be in {expected_currency}, not {money.currency}")
+        raise InvalidAmount(
+            _("the amount must be in %(expected)s, not %(given)s")
+            % {"expected": expected_currency, "given": money.currency}
+        )
     try:
         return parse_major(money.amount, money.currency)
     except (ValueError, UnknownCurrency) as exc:
-        raise InvalidAmount(f"the {label} is not valid: {exc}") from None
+        raise InvalidAmount(_("the amount is not valid: %(why)s") % {"why": exc}) from None
 
 
 # --- Corridors and quotes -------------------------------------------------------------------

@@ -123,3 +123,19 @@ def test_cancel_while_awaiting_funds_only(sender, stripe_sim):
     assert again.status_code == 409 and again.json()["code"] == "not_cancellable"
     detail = sender.get(f"/transfers/{t['id']}").json()
     assert [e["status"] for e in detail["events"]] == ["created", "cancelled"]
+
+
+def test_refusals_read_in_french_when_asked(sender):
+    answer = sender.post(
+        "/recipients",
+        {"first_name": "A", "last_name": "B", "country": "SN", "phone": "+33612345678"},
+        headers={"Accept-Language": "fr"},
+    )
+    assert answer.json()["detail"] == "'+33612345678' n'est pas un numéro de SN"
+    too_small = sender.post(
+        "/quotes",
+        {"corridor": "fr-sn", "payout_provider": "wave",
+         "send_amount": {"amount": "0.01", "currency": "EUR"}},
+        headers={"Accept-Language": "fr"},
+    )  # fmt: skip
+    assert too_small.json()["detail"].startswith("sur fr-sn, on peut envoyer de 5.00 à")
