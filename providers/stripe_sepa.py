@@ -90,36 +90,52 @@ def _customer(sdk: stripe.StripeClient, email: str, name: str, correlation: str)
     )
 
 
-def bank_transfer_instructions(
-    *, transfer_reference: str, amount_minor: int, currency: str, email: str, name: str
-) -> FundingInstructions:
-    """Create (or, with the same reference, find again) the PaymentIntent a transfer is paid to."""
-    sdk = client()
-    customer = _customer(sdk, email, name, transfer_reference)
-    intent = _call(
+def _payment_intent(sdk, transfer_reference, idempotency_key, *, amount_minor, currency,
+                    customer, method: dict):  # fmt: skip
+    """A confirmed PaymentIntent for a transfer, paid by `method`; once per idempotency key."""
+    return _call(
         "create_payment_intent",
         transfer_reference,
         lambda: sdk.v1.payment_intents.create(
             params={
                 "amount": amount_minor,
                 "currency": currency.lower(),
-                "customer": customer.id,
-                "payment_method_types": ["customer_balance"],
-                "payment_method_data": {"type": "customer_balance"},
-                "payment_method_options": {
-                    "customer_balance": {
-                        "funding_type": "bank_transfer",
-                        "bank_transfer": {
-                            "type": "eu_bank_transfer",
-                            "eu_bank_transfer": {"country": "FR"},
-                        },
-                    }
-                },
+                "customer": customer,
+                **method,
                 "confirm": True,
                 "metadata": {"transfer_reference": transfer_reference},
             },
-            options={"idempotency_key": f"funding:{transfer_reference}"},
+            options={"idempotency_key": idempotency_key},
         ),
+    )
+
+
+def bank_transfer_instructions(
+    *, transfer_reference: str, amount_minor: int, currency: str, email: str, name: str
+) -> FundingInstructions:
+    """Create (or, with the same reference, find again) the PaymentIntent a transfer is paid to."""
+    sdk = client()
+    customer = _customer(sdk, email, name, transfer_reference)
+    intent = _payment_intent(
+        sdk,
+        transfer_reference,
+        f"funding:{transfer_reference}",
+        amount_minor=amount_minor,
+        currency=currency,
+        customer=customer.id,
+        method={
+            "payment_method_types": ["customer_balance"],
+            "payment_method_data": {"type": "customer_balance"},
+            "payment_method_options": {
+                "customer_balance": {
+                    "funding_type": "bank_transfer",
+                    "bank_transfer": {
+                        "type": "eu_bank_transfer",
+                        "eu_bank_transfer": {"country": "FR"},
+                    },
+                }
+            },
+        },
     )
     shown = intent.next_action.display_bank_transfer_instructions
     iban = shown.financial_addresses[0].iban
@@ -160,31 +176,27 @@ def direct_debit(
     """
     sdk = client()
     customer = _customer(sdk, email, name, transfer_reference)
-    intent = _call(
-        "create_payment_intent",
+    intent = _payment_intent(
+        sdk,
         transfer_reference,
-        lambda: sdk.v1.payment_intents.create(
-            params={
-                "amount": amount_minor,
-                "currency": currency.lower(),
-                "customer": customer.id,
-                "payment_method_types": ["sepa_debit"],
-                "payment_method_data": {
-                    "type": "sepa_debit",
-                    "sepa_debit": {"iban": iban},
-                    "billing_details": {"name": name, "email": email},
-                },
-                "mandate_data": {
-                    "customer_acceptance": {
-                        "type": "online",
-                        "online": {"ip_address": ip_address, "user_agent": user_agent},
-                    }
-                },
-                "confirm": True,
-                "metadata": {"transfer_reference": transfer_reference},
+        f"debit:{transfer_reference}",
+        amount_minor=amount_minor,
+        currency=currency,
+        customer=customer.id,
+        method={
+            "payment_method_types": ["sepa_debit"],
+            "payment_method_data": {
+                "type": "sepa_debit",
+                "sepa_debit": {"iban": iban},
+                "billing_details": {"name": name, "email": email},
             },
-            options={"idempotency_key": f"debit:{transfer_reference}"},
-        ),
+            "mandate_data": {
+                "customer_acceptance": {
+                    "type": "online",
+                    "online": {"ip_address": ip_address, "user_agent": user_agent},
+                }
+            },
+        },
     )
     return DirectDebit(
         customer=customer.id, payment_intent=intent.id, status=intent.status, iban_last4=iban[-4:]
