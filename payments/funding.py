@@ -22,7 +22,7 @@ from schwifty.exceptions import SchwiftyException
 from payments import ledger
 from payments.errors import InvalidAmount, NotAllowedNow, NotFound
 from payments.ledger import credit, debit
-from payments.models import IncomingPayment, Transfer
+from payments.models import CashBalanceMove, IncomingPayment, Transfer
 from payments.models.funding import DisputeBooking, DisputeStatus
 from payments.money import format_major
 from payments.refunds import refund_request
@@ -38,6 +38,7 @@ from payments.transfers import (
     transfer_refund,
 )
 from providers import stripe_sepa
+from providers.errors import PermanentError
 
 P = IncomingPayment.Status
 
@@ -298,6 +299,73 @@ def funding_failed(*, transfer_reference: str, payment_ref: str, why: str) -> st
         transfer_id=transfer.pk, reason=f"payment {payment_ref} failed: {why}"
     )
     return f"{transfer.reference}: {transfer.status}"
+
+
+# --- Senders' cash balances at Stripe -----------------------------------------------------
+
+
+@transaction.atomic
+def funding_cash_balance_moved(
+    *, txn_ref: str, customer_ref: str, kind: str, net_minor: int, ending_minor: int, currency: str
+) -> CashBalanceMove:
+    """Book one movement of a sender's Stripe cash balance, once. Money in (funded, unapplied
+    from a cancelled payment) is owed to the sender until applied; money out (applied to a
+    payment, returned to their bank) no longer is. Whatever is left is visible, to return."""
+    existing = CashBalanceMove.objects.filter(txn_ref=txn_ref).first()
+    if existing is not None:
+        return existing
+    move = CashBalanceMove.objects.create(
+        txn_ref=txn_ref, customer_ref=customer_ref, kind=kind, net_amount_minor=net_minor,
+        ending_balance_minor=ending_minor, currency=currency,
+    )  # fmt: skip
+    if net_minor:
+        # A negative amount turns the debit into a credit and back: one pair serves both ways.
+        lines = [
+            ledger.Line("stripe_clearing", currency, net_minor),
+            ledger.Line("customer_balances", currency, -net_minor),
+        ]
+        ledger.post_entry(
+            kind="cash_balance",
+            idempotency_key=f"cashbal:{txn_ref}",
+            lines=lines,
+            memo=f"{customer_ref} {kind}",
+        )
+    return move
+
+
+def funding_release_intent(*, transfer_id: int) -> str:
+    """A transfer that will never be paid (expired, cancelled): cancel its PaymentIntent at
+    Stripe, so money already applied to it returns to the sender's cash balance (and to our
+    books, by the event that follows). Runs outside any transaction; safe to run twice."""
+    transfer = Transfer.objects.get(pk=transfer_id)
+    intent = transfer.funding_instructions.get("payment_intent")
+    if not intent or transfer.funding_method != Transfer.FundingMethod.BANK_TRANSFER:
+        return "no PaymentIntent to release"
+    try:
+        stripe_sepa.cancel_intent(payment_intent=intent, reference=transfer.reference)
+    except PermanentError as exc:  # already paid or already cancelled: nothing to release
+        return f"{intent}: {exc}"
+    return f"{intent}: cancelled"
+
+
+def funding_return_cash_balance(*, customer_ref: str, amount_minor: int, reason: str) -> str:
+    """Send money left in a sender's Stripe cash balance back to their bank account. The
+    balance's own event books it when Stripe reports the return."""
+    left = (
+        CashBalanceMove.objects.filter(customer_ref=customer_ref)
+        .order_by("-recorded_at", "-pk")
+        .values_list("ending_balance_minor", flat=True)
+        .first()
+    )
+    if not left or amount_minor <= 0 or amount_minor > left:
+        raise NotAllowedNow(
+            f"{customer_ref} has {left or 0} minor units to return, not {amount_minor}"
+        )
+    stripe_sepa.refund_cash_balance(
+        customer=customer_ref, amount_minor=amount_minor, currency="EUR",
+        reference=f"cash:{customer_ref}:{left}", reason=reason,
+    )  # fmt: skip
+    return f"returning {amount_minor} to {customer_ref}"
 
 
 # --- Disputes ---------------------------------------------------------------------------------

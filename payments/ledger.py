@@ -17,6 +17,8 @@ Chart of accounts (code, per currency):
     refunds_payable   liability  euros owed back to senders
     unmatched_funds   liability  euros received that fund no transfer, until refunded
     dispute_losses    expense    direct debits the sender's bank pulled back after the payout
+    customer_balances liability  senders' money Stripe holds in their cash balance, applied to
+                                 no payment (over-payments, partial payments left over)
 """
 
 from collections import defaultdict
@@ -43,6 +45,8 @@ CHART: dict[str, tuple[str, bool, str]] = {
     "refunds_payable": (K.LIABILITY, False, "Refunds payable"),
     "unmatched_funds": (K.LIABILITY, False, "Unmatched incoming funds"),
     "dispute_losses": (K.EXPENSE, False, "Disputed direct debits lost"),
+    # May go briefly negative: Stripe's "applied" can arrive before its "funded".
+    "customer_balances": (K.LIABILITY, True, "Senders' Stripe cash balances"),
 }
 
 

@@ -1,6 +1,7 @@
 """django-q2 entry points: ids in, one service call each. Every task is safe to run twice."""
 
 from payments import (
+    funding,
     fx,
     payouts,
     pricing,
@@ -34,6 +35,10 @@ def sweep_stuck_transfers() -> dict:
         "refunds_resent": refunds.refunds_resend_due(),
         "webhooks_retried": webhook_handlers.webhooks_retry_waiting(),
     }
+
+
+def funding_release_intent(transfer_id: int) -> str:
+    return funding.funding_release_intent(transfer_id=transfer_id)
 
 
 def refund_send(refund_id: int) -> str:

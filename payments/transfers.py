@@ -45,6 +45,7 @@ from payments.states import TransferStatus as S
 
 SUBMIT_JOB = "payments.tasks.payout_submit"
 CHECKS_JOB = "payments.tasks.transfer_run_checks"
+RELEASE_JOB = "payments.tasks.funding_release_intent"
 
 
 def lock_transfer(transfer_id: int) -> Transfer:
@@ -351,6 +352,13 @@ def transfer_release(*, transfer_id: int, reason: str, actor=None, via: str = "s
 # --- Ending without a payout ------------------------------------------------------------------
 
 
+def _release_payment_intent(transfer: Transfer) -> None:
+    """A transfer that ends unpaid has its bank-transfer PaymentIntent cancelled at Stripe, so a
+    partial payment already applied to it returns to the sender's balance (and our books)."""
+    if transfer.funding_instructions.get("payment_intent"):
+        enqueue(RELEASE_JOB, transfer.pk)
+
+
 @transaction.atomic
 def transfer_cancel(
     *, transfer_id: int, reason: str = "", actor=None, via: str = "sender"
@@ -363,6 +371,7 @@ def transfer_cancel(
             % {"status": transfer.status},
             code="not_cancellable",
         )
+    _release_payment_intent(transfer)
     return _move(transfer, S.CANCELLED, actor=actor, via=via, reason=reason or "cancelled")
 
 
@@ -373,6 +382,7 @@ def transfer_expire(*, transfer_id: int, now: datetime | None = None) -> Transfe
     transfer = lock_transfer(transfer_id)
     if transfer.status != S.CREATED or transfer.funding_deadline > now:
         return transfer
+    _release_payment_intent(transfer)
     return _move(transfer, S.EXPIRED, via="job:expiry", reason="funds did not arrive in time")
 
 

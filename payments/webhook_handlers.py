@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from payments.errors import DomainError, NotFound
 from payments.funding import (
+    funding_cash_balance_moved,
     funding_dispute_closed,
     funding_dispute_opened,
     funding_failed,
@@ -78,6 +79,19 @@ def _stripe_payment_failed(data: dict) -> str:
     )
 
 
+def _stripe_cash_balance(data: dict) -> str:
+    txn = data["data"]["object"]
+    move = funding_cash_balance_moved(
+        txn_ref=txn["id"],
+        customer_ref=txn["customer"],
+        kind=txn["type"],
+        net_minor=int(txn["net_amount"]),
+        ending_minor=int(txn.get("ending_balance") or 0),
+        currency=str(txn["currency"]).upper(),
+    )
+    return f"{move.customer_ref} {move.kind} {move.net_amount_minor}: booked"
+
+
 def _stripe_dispute_created(data: dict) -> str:
     dispute = data["data"]["object"]
     try:
@@ -122,6 +136,7 @@ HANDLERS = {
     ("stripe", "payment_intent.payment_failed"): _stripe_payment_failed,
     ("stripe", "payment_intent.canceled"): _stripe_payment_failed,
     ("stripe", "charge.dispute.created"): _stripe_dispute_created,
+    ("stripe", "customer_cash_balance_transaction.created"): _stripe_cash_balance,
     ("stripe", "charge.dispute.closed"): _stripe_dispute_closed,
     ("stripe", "refund.created"): _stripe_refund,
     ("stripe", "refund.updated"): _stripe_refund,

@@ -221,6 +221,43 @@ def refund(*, payment_intent: str, amount_minor: int, reference: str) -> tuple[s
     return made.id, made.status
 
 
+def cancel_intent(*, payment_intent: str, reference: str) -> str:
+    """Cancel an unpaid PaymentIntent (money applied to it returns to the cash balance)."""
+    sdk = client()
+    cancelled = _call(
+        "cancel_payment_intent",
+        reference,
+        lambda: sdk.v1.payment_intents.cancel(
+            payment_intent,
+            params={"cancellation_reason": "abandoned"},
+            options={"idempotency_key": f"cancel:{reference}"},
+        ),
+    )
+    return cancelled.status
+
+
+def refund_cash_balance(
+    *, customer: str, amount_minor: int, currency: str, reference: str, reason: str
+) -> str:
+    """Return money from a customer's cash balance to their bank account."""
+    sdk = client()
+    made = _call(
+        "refund_cash_balance",
+        reference,
+        lambda: sdk.v1.refunds.create(
+            params={
+                "customer": customer,
+                "origin": "customer_balance",
+                "amount": amount_minor,
+                "currency": currency.lower(),
+                "metadata": {"reason": reason[:200]},
+            },
+            options={"idempotency_key": reference},
+        ),
+    )
+    return made.id
+
+
 def sandbox_fund(
     *, customer: str, amount_minor: int, currency: str, reference: str, webhooks: str = "normal"
 ) -> None:

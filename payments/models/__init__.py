@@ -1,5 +1,5 @@
 from payments.models.customers import Customer, Recipient
-from payments.models.funding import IncomingPayment, Refund
+from payments.models.funding import CashBalanceMove, IncomingPayment, Refund
 from payments.models.idempotency import IdempotencyRecord
 from payments.models.ledger import Account, JournalEntry, Posting
 from payments.models.pricing import Corridor, FeeBand, FxRate
@@ -9,6 +9,7 @@ from payments.models.treasury import FloatTopUp
 
 __all__ = [
     "Account",
+    "CashBalanceMove",
     "Corridor",
     "Customer",
     "FeeBand",

@@ -109,3 +109,23 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.status})"
+
+
+class CashBalanceMove(models.Model):
+    """A movement of a sender's cash balance at Stripe: money that arrived for them and is
+    not (or no longer) applied to a payment: over-payments, partial payments of a transfer
+    that expired. Booked once, by Stripe's id, to `customer_balances`."""
+
+    txn_ref = models.CharField(max_length=100, unique=True, help_text=_("Stripe's id"))
+    customer_ref = models.CharField(max_length=100, db_index=True)
+    kind = models.CharField(max_length=40)
+    net_amount_minor = models.BigIntegerField()
+    ending_balance_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    recorded_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_ref} {self.kind} {self.net_amount_minor} {self.currency}"

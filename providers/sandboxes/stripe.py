@@ -16,6 +16,9 @@ DE78370400440532013004 fails later, DE08370400440532013003 succeeds later,
 DE35370400440532013002 succeeds and is disputed at once, any other IBAN succeeds ("later" is
 three times as long). `POST /v1/refunds` answers `pending`, sends `refund.created`, then
 `refund.updated` with `succeeded` (or `refund.failed` when `refund_outcome` is "failed").
+Each customer's cash balance moves as Stripe reports it (`customer_cash_balance_transaction
+.created`): funded on arrival, applied to the PaymentIntent it pays, unapplied when that is
+cancelled, returned by a refund with `origin=customer_balance`. What is over-paid stays there.
 """
 
 import json
@@ -85,6 +88,7 @@ class StripeSimulator:
         self.customers: dict[str, dict] = {}
         self.intents: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
+        self.cash: dict[str, int] = {}  # each customer's cash balance, in cents
         self.replies: dict[str, tuple[int, dict]] = {}
 
     def __call__(self, environ, start_response):
@@ -139,7 +143,12 @@ class StripeSimulator:
                 return self._create_debit(params)
             return self._create_intent(params)
         if method == "POST" and path == "/v1/refunds":
+            if params.get("origin") == "customer_balance":
+                return self._refund_cash(params)
             return self._create_refund(params)
+        found = re.fullmatch(r"/v1/payment_intents/([^/]+)/cancel", path)
+        if method == "POST" and found:
+            return self._cancel(found.group(1))
         found = re.fullmatch(r"/v1/test_helpers/customers/([^/]+)/fund_cash_balance", path)
         if method == "POST" and found:
             return self._fund(found.group(1), params)
@@ -253,19 +262,18 @@ class StripeSimulator:
             (i for i in open_intents if self._instructions(i)["reference"] == reference),
             open_intents[0] if open_intents else None,
         )
-        txn = {
-            "id": f"ccsbtxn_{secrets.token_hex(8)}",
-            "object": "customer_cash_balance_transaction",
-            "customer": customer,
-            "net_amount": amount,
-            "type": "funded",
-        }
+        txn = self._cash_move(customer, "funded", amount, reference=reference)
+        moves = [self._event("customer_cash_balance_transaction.created", txn)]
         if intent is None:
-            return 200, txn, []
+            return 200, txn, moves
         shown = self._instructions(intent)
         paid = min(amount, shown["amount_remaining"])
         shown["amount_remaining"] -= paid
         intent["amount_received"] += paid
+        applied = self._cash_move(
+            customer, "applied_to_payment", -paid, payment_intent=intent["id"]
+        )
+        moves.append(self._event("customer_cash_balance_transaction.created", applied))
         earlier = self._event("payment_intent.partially_funded", intent)
         if shown["amount_remaining"] == 0:
             intent["status"] = "succeeded"
@@ -280,7 +288,48 @@ class StripeSimulator:
             "out-of-order": [event, earlier],  # a stale event arrives after the newer one
             "never": [],  # the webhook is lost
         }.get(mode, [event])
-        return 200, txn, events
+        return 200, txn, moves + events
+
+    def _cash_move(self, customer, kind, net, **details):
+        """One movement of a customer's cash balance, as Stripe reports it."""
+        self.cash[customer] = self.cash.get(customer, 0) + net
+        return {
+            "id": f"ccsbtxn_{secrets.token_hex(8)}", "object": "customer_cash_balance_transaction",
+            "customer": customer, "currency": "eur", "type": kind, "net_amount": net,
+            "ending_balance": self.cash[customer], **details,
+        }  # fmt: skip
+
+    def _cancel(self, intent_id):
+        """Cancel an unpaid PaymentIntent; what was applied to it goes back to the balance."""
+        intent = self.intents.get(intent_id)
+        if intent is None:
+            return _error("resource_missing", f"No such payment_intent: {intent_id}", 404)
+        if intent["status"] in ("succeeded", "canceled"):
+            return _error("payment_intent_unexpected_state",
+                          f"This PaymentIntent is {intent['status']}.")  # fmt: skip
+        intent["status"], intent["cancellation_reason"] = "canceled", "abandoned"
+        events = []
+        if intent["amount_received"]:
+            back = self._cash_move(intent["customer"], "unapplied_from_payment",
+                                   intent["amount_received"], payment_intent=intent_id)  # fmt: skip
+            events.append(self._event("customer_cash_balance_transaction.created", back))
+        events.append(self._event("payment_intent.canceled", intent))
+        return 200, intent, events
+
+    def _refund_cash(self, params):
+        """Return money from a customer's cash balance to their bank account.
+        Assumption: the cash-balance transaction is typed `return_initiated`."""
+        customer, amount = params.get("customer", ""), int(params.get("amount") or 0)
+        if amount <= 0 or amount > self.cash.get(customer, 0):
+            return _error("amount_too_large", "The customer's cash balance is too low.")
+        refund = {
+            "id": f"re_{secrets.token_hex(12)}", "object": "refund", "amount": amount,
+            "currency": params.get("currency", "eur"), "customer": customer,
+            "origin": "customer_balance", "status": "pending",
+            "metadata": params.get("metadata", {}),
+        }  # fmt: skip
+        returned = self._cash_move(customer, "return_initiated", -amount, refund=refund["id"])
+        return 200, refund, [self._event("customer_cash_balance_transaction.created", returned)]
 
     @staticmethod
     def _instructions(intent):

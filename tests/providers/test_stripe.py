@@ -2,11 +2,15 @@
 simulated bank transfer, and the signed webhooks it sends, taken through our real intake."""
 
 import pytest
+from django.utils import timezone
 
-from payments.funding import funding_instructions
+from payments.errors import NotAllowedNow
+from payments.funding import funding_instructions, funding_return_cash_balance
+from payments.ledger import balance
 from payments.ledger_check import check_ledger
 from payments.models import IncomingPayment, Transfer
 from payments.states import TransferStatus as S
+from payments.transfers import transfer_expire
 from providers import stripe_sepa
 from providers.errors import ProviderConfigError
 from providers.models import ProviderCall, WebhookEvent
@@ -37,6 +41,13 @@ def test_instructions_are_asked_once_per_transfer(stripe_sim):
     }
 
 
+CASH = "customer_cash_balance_transaction.created"
+
+
+def intent_events(sim) -> list[dict]:
+    return [e for e in sim.sent if e["type"].startswith("payment_intent.")]
+
+
 def test_a_simulated_bank_transfer_funds_the_transfer_through_the_webhook(client, stripe_sim):
     t = f.transfer()
     shown = funding_instructions(transfer_id=t.pk).funding_instructions
@@ -44,15 +55,16 @@ def test_a_simulated_bank_transfer_funds_the_transfer_through_the_webhook(client
         customer=shown["customer"], amount_minor=t.total_minor, currency="EUR",
         reference=shown["reference"],
     )  # fmt: skip
-    (event,) = stripe_sim.sent
-    assert event["type"] == "payment_intent.succeeded"
-    deliver(client, stripe_sim, event)
-    deliver(client, stripe_sim, event)  # Stripe delivers at least once
+    funded, applied, event = stripe_sim.sent
+    assert [funded["type"], event["type"]] == [CASH, "payment_intent.succeeded"]
+    for each in (funded, applied, event, event):  # Stripe delivers at least once
+        deliver(client, stripe_sim, each)
     f.run_jobs()
     t = Transfer.objects.get(pk=t.pk)
     assert t.funded_at is not None and t.status in (S.PAYOUT_SUBMITTED, S.PAID_OUT)
     payment = IncomingPayment.objects.get()
     assert payment.payment_ref == shown["payment_intent"] and payment.status == "applied"
+    assert balance("customer_balances", "EUR") == 0  # funded, then applied: nothing left over
     assert check_ledger().ok
 
 
@@ -64,7 +76,7 @@ def test_a_short_bank_transfer_waits_for_the_rest(client, stripe_sim):
             customer=shown["customer"], amount_minor=amount, currency="EUR",
             reference=shown["reference"],
         )  # fmt: skip
-    partial, paid = stripe_sim.sent
+    partial, paid = intent_events(stripe_sim)
     assert partial["type"] == "payment_intent.partially_funded"
     deliver(client, stripe_sim, partial)
     f.run_jobs()
@@ -91,8 +103,9 @@ def test_webhook_delivery_faults_never_fund_twice_or_wrongly(client, stripe_sim,
         customer=shown["customer"], amount_minor=t.total_minor, currency="EUR",
         reference=shown["reference"], webhooks=mode,
     )  # fmt: skip
-    assert len(stripe_sim.sent) == {"duplicate": 2, "out-of-order": 2, "never": 0}[mode]
-    for event in stripe_sim.sent:
+    events = intent_events(stripe_sim)
+    assert len(events) == {"duplicate": 2, "out-of-order": 2, "never": 0}[mode]
+    for event in events:
         deliver(client, stripe_sim, event)
     f.run_jobs()
     t = Transfer.objects.get(pk=t.pk)
@@ -100,4 +113,52 @@ def test_webhook_delivery_faults_never_fund_twice_or_wrongly(client, stripe_sim,
         assert t.status == S.CREATED and not IncomingPayment.objects.exists()
     else:
         assert t.funded_at is not None and IncomingPayment.objects.count() == 1
+    assert check_ledger().ok
+
+
+def test_an_over_payment_is_booked_as_owed_to_the_sender_and_returned(client, stripe_sim):
+    t = f.transfer()
+    shown = funding_instructions(transfer_id=t.pk).funding_instructions
+    stripe_sepa.sandbox_fund(
+        customer=shown["customer"], amount_minor=t.total_minor + 500, currency="EUR",
+        reference=shown["reference"],
+    )  # fmt: skip
+    for event in stripe_sim.sent:
+        deliver(client, stripe_sim, event)
+    stripe_sim.sent.clear()
+    f.run_jobs()
+    assert Transfer.objects.get(pk=t.pk).funded_at is not None
+    assert balance("customer_balances", "EUR") == -500  # a liability: the sender's 5.00
+    assert balance("stripe_clearing", "EUR") == t.total_minor + 500
+    funding_return_cash_balance(customer_ref=shown["customer"], amount_minor=500, reason="over")
+    with pytest.raises(NotAllowedNow):
+        funding_return_cash_balance(customer_ref=shown["customer"], amount_minor=501, reason="")
+    for event in stripe_sim.sent:
+        deliver(client, stripe_sim, event)
+    f.run_jobs()
+    assert balance("customer_balances", "EUR") == 0
+    assert check_ledger().ok
+
+
+def test_a_partial_payment_of_an_expired_transfer_comes_back_into_the_books(client, stripe_sim):
+    t = f.transfer()
+    shown = funding_instructions(transfer_id=t.pk).funding_instructions
+    stripe_sepa.sandbox_fund(
+        customer=shown["customer"], amount_minor=1000, currency="EUR",
+        reference=shown["reference"],
+    )  # fmt: skip
+    for event in stripe_sim.sent:
+        deliver(client, stripe_sim, event)
+    stripe_sim.sent.clear()
+    f.run_jobs()
+    assert balance("customer_balances", "EUR") == 0  # applied to the open PaymentIntent
+    Transfer.objects.filter(pk=t.pk).update(funding_deadline=timezone.now())
+    assert transfer_expire(transfer_id=t.pk).status == S.EXPIRED
+    f.run_jobs()  # the release job cancels the PaymentIntent at Stripe
+    assert [e["type"] for e in stripe_sim.sent] == [CASH, "payment_intent.canceled"]
+    for event in stripe_sim.sent:
+        deliver(client, stripe_sim, event)
+    f.run_jobs()
+    assert balance("customer_balances", "EUR") == -1000  # owed back to the sender, visible
+    assert Transfer.objects.get(pk=t.pk).status == S.EXPIRED
     assert check_ledger().ok
