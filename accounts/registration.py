@@ -8,6 +8,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from accounts.errors import AlreadyRegistered, InvalidProfile
+from compliance.screening import screen_customer
 from payments.customers import customer_create, normalize_phone
 from payments.models import Customer
 
@@ -34,12 +35,14 @@ def register_sender(
     try:
         with transaction.atomic():
             user.save()
-            return customer_create(
+            customer = customer_create(
                 email=email, first_name=first_name, last_name=last_name, country=country,
                 phone=phone, user=user,
             )  # fmt: skip
     except IntegrityError:
         raise AlreadyRegistered("an account with this email already exists") from None
+    screen_customer(customer)
+    return customer
 
 
 def profile_update(*, customer: Customer, **changes) -> Customer:

@@ -1,15 +1,16 @@
 """What payments may ask compliance. Screening and monitoring plug in here."""
 
 from compliance.kyc import check_send
+from compliance.screening import screening_hold_reason
 from payments.models import Customer
 
 
 def hold_reason_for_transfer(transfer) -> str | None:
     """Why a funded transfer must wait for a compliance officer, or None to let it go.
 
-    No rule holds a transfer yet: sanctions screening and monitoring rules will answer here.
+    Sanctions screening of the sender and the recipient answers here; monitoring rules will.
     """
-    return None
+    return screening_hold_reason(transfer)
 
 
 def check_send_limits(

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from compliance.errors import FileTooLarge, LimitExceeded, UnsupportedFile
 from compliance.models import KycDocument, KycTier
+from compliance.screening import screen_customer
 from payments.errors import NotAllowedNow
 from payments.models import Customer, Transfer
 from payments.models.customers import KycStatus
@@ -193,4 +194,6 @@ def document_review(
         elif customer.kyc_tier == 0:
             customer.kyc_status = KycStatus.REJECTED
         customer.save(update_fields=["kyc_tier", "kyc_status"])
+        if accept:
+            screen_customer(customer)
     return document

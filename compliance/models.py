@@ -68,3 +68,95 @@ class KycDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of customer {self.customer_id} ({self.status})"
+
+
+class SanctionsListVersion(models.Model):
+    """One imported publication of a sanctions list: which file, when, how many entries.
+    Importing the same file again changes nothing (same checksum)."""
+
+    source = models.CharField(max_length=20, db_index=True)
+    checksum = models.CharField(max_length=64)
+    file_name = models.CharField(max_length=200)
+    entries = models.PositiveIntegerField(default=0)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-imported_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "checksum"], name="list_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.imported_at:%Y-%m-%d} ({self.entries})"
+
+
+class SanctionsEntry(models.Model):
+    """A person or organisation on a list, with every name it is known by (normalised for
+    matching), its birth dates and nationalities when the list gives them."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        ORGANISATION = "organisation", _("Organisation")
+        OTHER = "other", _("Vessel, aircraft or other")
+
+    version = models.ForeignKey(
+        SanctionsListVersion, on_delete=models.PROTECT, related_name="entry_set"
+    )
+    source = models.CharField(max_length=20)
+    source_uid = models.CharField(max_length=60)
+    kind = models.CharField(max_length=15, choices=Kind.choices)
+    name = models.CharField(max_length=300)
+    aliases = models.JSONField(default=list, blank=True)
+    match_names = models.JSONField(default=list, help_text=_("Normalised names, for matching"))
+    birth_dates = models.JSONField(default=list, blank=True, help_text=_("YYYY or YYYY-MM-DD"))
+    nationalities = models.JSONField(default=list, blank=True, help_text=_("ISO 3166 alpha-2"))
+    fingerprint = models.CharField(max_length=64, help_text=_("Changes when the entry changes"))
+    active = models.BooleanField(default=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["source", "source_uid"], name="entry_source_uid")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.source} {self.source_uid})"
+
+
+class ScreeningHit(models.Model):
+    """A possible match between one of our parties and a list entry, waiting for or carrying a
+    compliance officer's decision. A false positive is remembered for this party and this
+    entry as it stands: the same hit does not come back unless the entry changes."""
+
+    class Party(models.TextChoices):
+        SENDER = "sender", _("Sender")
+        RECIPIENT = "recipient", _("Recipient")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To review")
+        FALSE_POSITIVE = "false_positive", _("False positive")
+        TRUE_MATCH = "true_match", _("True match")
+
+    party = models.CharField(max_length=10, choices=Party.choices)
+    party_id = models.BigIntegerField()
+    screened_name = models.CharField(max_length=300)
+    entry = models.ForeignKey(SanctionsEntry, on_delete=models.PROTECT, related_name="hits")
+    entry_fingerprint = models.CharField(max_length=64)
+    matched_name = models.CharField(max_length=300)
+    score = models.DecimalField(max_digits=4, decimal_places=3)
+    transfer = models.ForeignKey(
+        "payments.Transfer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        max_length=15, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["party", "party_id"], name="hit_party")]
+
+    def __str__(self) -> str:
+        return f"{self.party} {self.party_id} ~ {self.entry_id} ({self.score}, {self.status})"

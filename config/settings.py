@@ -187,6 +187,8 @@ NINJA_PAGINATION_MAX_LIMIT = 100
 NINJA_NUM_PROXIES = env.int("NINJA_NUM_PROXIES", default=0)
 # Identity documents: largest accepted upload, and the key that encrypts them at rest.
 KYC_DOCUMENT_MAX_BYTES = env.int("KYC_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# A screening score at or above this (0..1) is a hit that holds the transfer for review.
+SCREENING_THRESHOLD = env.float("SCREENING_THRESHOLD", default=0.85)
 # A Fernet key (Fernet.generate_key()); empty: derived from SECRET_KEY (demo and tests only).
 KYC_DOCUMENT_KEY = env.str("KYC_DOCUMENT_KEY", default="")
 

@@ -37,6 +37,16 @@ UNFOLD = {
                         "link": reverse_lazy("admin:compliance_kycdocument_changelist"),
                     },
                     {
+                        "title": _("Screening hits"),
+                        "icon": "policy",
+                        "link": reverse_lazy("admin:compliance_screeninghit_changelist"),
+                    },
+                    {
+                        "title": _("Sanctions lists"),
+                        "icon": "gavel",
+                        "link": reverse_lazy("admin:compliance_sanctionslistversion_changelist"),
+                    },
+                    {
                         "title": _("KYC tiers and limits"),
                         "icon": "tune",
                         "link": reverse_lazy("admin:compliance_kyctier_changelist"),

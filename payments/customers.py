@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
+from compliance.screening import screen_recipient
 from payments.errors import DomainError, InvalidRecipient
 from payments.models import Corridor, Customer, Recipient
 from payments.routing import rank_providers
@@ -119,7 +120,7 @@ def recipient_create(
         provider = ranked[0]
     try:
         with transaction.atomic():
-            return Recipient.objects.create(
+            recipient = Recipient.objects.create(
                 customer=customer,
                 first_name=first_name.strip(),
                 last_name=last_name.strip(),
@@ -129,6 +130,8 @@ def recipient_create(
             )
     except IntegrityError:
         raise InvalidRecipient("this wallet is already in the address book") from None
+    screen_recipient(recipient)
+    return recipient
 
 
 def recipient_update(*, recipient: Recipient, first_name=None, last_name=None, phone=None):

@@ -292,7 +292,11 @@ def transfer_run_checks(*, transfer_id: int) -> Transfer:
     A job, not part of funding, because screening may be slow; safe to run twice.
     """
     # Screening may be slow: it runs before the row lock, then the lock re-checks the status.
-    transfer = Transfer.objects.filter(pk=transfer_id, status=S.FUNDED).first()
+    transfer = (
+        Transfer.objects.select_related("customer", "recipient")
+        .filter(pk=transfer_id, status=S.FUNDED)
+        .first()
+    )
     if transfer is None or not funds_final(transfer):
         return transfer or Transfer.objects.get(pk=transfer_id)
     hold_reason = hold_reason_for_transfer(transfer)

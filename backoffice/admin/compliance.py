@@ -2,7 +2,7 @@ from django.contrib import admin
 from unfold.admin import ModelAdmin
 
 from backoffice.admin.base import ReadOnlyAdmin
-from compliance.models import KycDocument, KycTier
+from compliance.models import KycDocument, KycTier, SanctionsListVersion, ScreeningHit
 
 
 @admin.register(KycTier)
@@ -25,4 +25,21 @@ class KycDocumentAdmin(ReadOnlyAdmin):
     list_filter = ["status", "kind"]
     list_select_related = ["customer"]
     search_fields = ["customer__email"]
+    show_full_result_count = False
+
+
+@admin.register(SanctionsListVersion)
+class SanctionsListVersionAdmin(ReadOnlyAdmin):
+    list_display = ["source", "file_name", "entries", "imported_at"]
+    list_filter = ["source"]
+
+
+@admin.register(ScreeningHit)
+class ScreeningHitAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at", "party", "screened_name", "matched_name", "score", "status", "transfer",
+    ]  # fmt: skip
+    list_filter = ["status", "party"]
+    list_select_related = ["transfer"]
+    search_fields = ["screened_name", "matched_name"]
     show_full_result_count = False

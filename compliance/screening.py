@@ -1,0 +1,137 @@
+"""Sanctions screening of senders and recipients, and the officer's decision on a hit.
+
+Every screening of a transfer looks at both parties against the active list entries
+(compliance.matching). A score at or above SCREENING_THRESHOLD is a hit: it is recorded, and
+the transfer is held until a compliance officer decides. A false positive is remembered for
+that party and that entry as it stands (its fingerprint), so the same hit does not come back
+until the entry changes; a true match keeps the transfer held for the case that follows.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from compliance.matching import index, screen_name
+from compliance.models import SanctionsEntry, ScreeningHit
+from payments.errors import NotAllowedNow, NotFound
+
+H = ScreeningHit.Status
+PERSON = (SanctionsEntry.Kind.PERSON,)
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    kind: str  # ScreeningHit.Party
+    pk: int
+    name: str
+    country: str = ""
+
+
+def parties_of(transfer) -> list[Party]:
+    customer, recipient = transfer.customer, transfer.recipient
+    return [
+        Party(ScreeningHit.Party.SENDER, customer.pk, customer.full_name),
+        Party(ScreeningHit.Party.RECIPIENT, recipient.pk, recipient.full_name, recipient.country),
+    ]
+
+
+def screen_party(party: Party, *, transfer=None, idx=None) -> list[ScreeningHit]:
+    """The open hits of a party now: new ones recorded, decided false positives skipped.
+    (A recipient's country is where they live, not a nationality: it qualifies nothing.)"""
+    matches = screen_name(party.name, kinds=PERSON, threshold=settings.SCREENING_THRESHOLD, idx=idx)
+    if not matches:
+        return []
+    known = {
+        (hit.entry_id, hit.entry_fingerprint): hit
+        for hit in ScreeningHit.objects.filter(party=party.kind, party_id=party.pk)
+    }
+    open_hits = []
+    for match in matches:
+        previous = known.get((match.entry_id, match.fingerprint))
+        if previous is not None and previous.status == H.FALSE_POSITIVE:
+            continue
+        if previous is not None and previous.status == H.OPEN:
+            open_hits.append(previous)
+            continue
+        if previous is not None:  # a true match stays one
+            open_hits.append(previous)
+            continue
+        open_hits.append(
+            ScreeningHit.objects.create(
+                party=party.kind,
+                party_id=party.pk,
+                screened_name=party.name[:300],
+                entry_id=match.entry_id,
+                entry_fingerprint=match.fingerprint,
+                matched_name=match.matched_name[:300],
+                score=match.score,
+                transfer=transfer,
+            )  # fmt: skip
+        )
+    return open_hits
+
+
+def screen_customer(customer) -> list[ScreeningHit]:
+    """At sign-up and when identity is verified: record any hit for an officer to review."""
+    return screen_party(Party(ScreeningHit.Party.SENDER, customer.pk, customer.full_name))
+
+
+def screen_recipient(recipient) -> list[ScreeningHit]:
+    """When a recipient is added: record any hit; their transfers are held until decided."""
+    return screen_party(
+        Party(ScreeningHit.Party.RECIPIENT, recipient.pk, recipient.full_name, recipient.country)
+    )
+
+
+def rescreen_everyone(*, batch: int = 2000) -> int:
+    """After a list changed: screen every sender and recipient again against the new entries
+    (decided false positives stay decided while their entry is unchanged)."""
+    from payments.models import Customer, Recipient
+
+    idx, screened = index(), 0
+    for model, kind in (
+        (Customer, ScreeningHit.Party.SENDER),
+        (Recipient, ScreeningHit.Party.RECIPIENT),
+    ):
+        for pk, first, last in model.objects.values_list("pk", "first_name", "last_name").iterator(
+            batch
+        ):
+            screen_party(Party(kind, pk, f"{first} {last}"), idx=idx)
+            screened += 1
+    return screened
+
+
+def screening_hold_reason(transfer) -> str | None:
+    """Why this transfer must wait for an officer (a possible sanctions match), or None."""
+    idx = index()
+    hits = [
+        hit
+        for party in parties_of(transfer)
+        for hit in screen_party(party, transfer=transfer, idx=idx)
+    ]
+    if not hits:
+        return None
+    worst = max(hits, key=lambda h: h.score)
+    return (
+        f"possible sanctions match: {worst.get_party_display().lower()} "
+        f"'{worst.screened_name}' ~ '{worst.entry.name}' ({worst.entry.source}, "
+        f"score {worst.score}); {len(hits)} hit(s) to review"
+    )[:200]
+
+
+@transaction.atomic
+def hit_decide(*, hit_id: int, true_match: bool, reason: str, actor=None) -> ScreeningHit:
+    """An officer's decision on a hit, with who and why. Decided once."""
+    if not reason.strip():
+        raise NotAllowedNow("say why: the decision is part of the audit trail")
+    hit = ScreeningHit.objects.select_for_update().filter(pk=hit_id).first()
+    if hit is None:
+        raise NotFound("screening hit not found")
+    if hit.status != H.OPEN:
+        raise NotAllowedNow(f"this hit was already decided: {hit.get_status_display()}")
+    hit.status = H.TRUE_MATCH if true_match else H.FALSE_POSITIVE
+    hit.reason, hit.decided_by, hit.decided_at = reason[:300], actor, timezone.now()
+    hit.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    return hit

@@ -1,0 +1,7 @@
+"""django-q2 entry points of compliance: one service call each, safe to run twice."""
+
+from compliance import screening
+
+
+def rescreen_everyone() -> int:
+    return screening.rescreen_everyone()

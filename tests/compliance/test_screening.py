@@ -1,0 +1,108 @@
+"""Lists imported once per file; a transfer to or from a listed person is held until an
+officer decides; a false positive is remembered until the list entry changes."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from compliance.lists import list_import
+from compliance.matching import _index
+from compliance.models import SanctionsEntry, SanctionsListVersion, ScreeningHit
+from compliance.screening import hit_decide, parties_of, screen_party
+from payments.customers import recipient_create
+from payments.errors import NotAllowedNow
+from payments.pricing import quote_create
+from payments.states import TransferStatus as S
+from payments.transfers import transfer_create, transfer_mark_funded, transfer_release
+from tests import factories as f
+
+pytestmark = pytest.mark.usefixtures("corridors")
+DATA = Path(__file__).resolve().parents[2] / "fixtures" / "sanctions"
+UN = DATA / "un" / "UN_consolidated_subset.xml"
+
+
+def test_each_format_imports_and_the_same_file_twice_changes_nothing(capsys):
+    call_command("import_sanctions", "un", str(UN))
+    call_command("import_sanctions", "un", str(UN))
+    out = capsys.readouterr().out
+    assert "imported 50 entries (50 new or changed)" in out and "already imported" in out
+    koufa = SanctionsEntry.objects.get(source="un", name__icontains="KOUFA")
+    assert "Amadou Barry" in koufa.aliases and koufa.birth_dates == ["1958"]
+    ofac = list_import(source="ofac", path=DATA / "ofac-sdn-fixture" / "sdn.csv")
+    assert ofac.created and ofac.entries == 17  # every record of the fixture file
+    fr = list_import(
+        source="fr_gels", path=DATA / "fr-gels" / "Registrenationaldesgels_subset.json"
+    )
+    shilkin = SanctionsEntry.objects.get(source="fr_gels", name__icontains="SHILKIN")
+    assert fr.entries == 14 and shilkin.birth_dates == ["1976-10-20"]
+    assert shilkin.kind == "person" and any("шилкин" not in n for n in shilkin.match_names)
+    assert SanctionsListVersion.objects.count() == 3
+
+
+def funded_to(name: str, country="ML"):
+    sender = f.customer()
+    first, last = name.split(" ", 1)
+    to = recipient_create(
+        customer=sender, first_name=first, last_name=last, country="SN",
+        phone=f.wallet("SN"), provider="wave",
+    )  # fmt: skip
+    quote = quote_create(customer=sender, corridor_code="fr-sn", send_amount_minor=10_000,
+                         payout_provider="wave")  # fmt: skip
+    t = transfer_create(customer=sender, quote_id=quote.pk, recipient_id=to.pk)
+    transfer_mark_funded(transfer_id=t.pk)
+    f.run_jobs()
+    return t
+
+
+def test_a_transfer_to_a_listed_person_is_held_until_an_officer_decides(django_user_model):
+    list_import(source="un", path=UN)
+    officer = django_user_model.objects.create_user("officer")
+    t = funded_to("Hamadoun Koufa")  # an alias variant of AMADOU KOUFA (UN, Mali)
+    t.refresh_from_db()
+    assert t.status == S.ON_HOLD and "possible sanctions match" in t.hold_reason
+    hit = ScreeningHit.objects.get()
+    assert hit.party == "recipient" and hit.entry.source == "un" and hit.status == "open"
+    with pytest.raises(NotAllowedNow):
+        hit_decide(hit_id=hit.pk, true_match=False, reason="", actor=officer)
+    hit_decide(hit_id=hit.pk, true_match=False, reason="born 1994 in Dakar", actor=officer)
+    transfer_release(transfer_id=t.pk, reason="false positive", actor=officer)
+    f.run_jobs()
+    t.refresh_from_db()
+    assert t.status in (S.PAYOUT_SUBMITTED, S.PAID_OUT)
+
+
+def test_a_false_positive_does_not_come_back_until_the_entry_changes(django_user_model):
+    list_import(source="un", path=UN)
+    t = funded_to("Hamadoun Koufa")
+    hit = ScreeningHit.objects.get()
+    hit_decide(hit_id=hit.pk, true_match=False, reason="different person")
+    recipient = next(p for p in parties_of(t) if p.kind == "recipient")
+    assert screen_party(recipient) == []  # remembered
+    SanctionsEntry.objects.filter(pk=hit.entry_id).update(fingerprint="changed")
+    _index.cache_clear()
+    again = screen_party(recipient)
+    assert len(again) == 1 and again[0].pk != hit.pk  # the entry changed: a new review
+
+
+def test_ordinary_names_pass_without_a_hit():
+    list_import(source="un", path=UN)
+    t = funded_to("Aminata Sow")
+    t.refresh_from_db()
+    assert t.status in (S.PAYOUT_SUBMITTED, S.PAID_OUT) and not ScreeningHit.objects.exists()
+
+
+def test_parties_are_screened_when_added_and_again_when_a_list_changes():
+    sender = f.customer(first_name="Oumar", last_name="Diaby")  # before the list arrives
+    assert not ScreeningHit.objects.exists()
+    list_import(source="un", path=UN)  # OUMAR DIABY is on it: everyone is screened again
+    assert "compliance.tasks.rescreen_everyone" in f.run_jobs()
+    hit = ScreeningHit.objects.get()
+    assert (hit.party, hit.party_id, hit.transfer) == ("sender", sender.pk, None)
+    recipient_create(
+        customer=sender, first_name="Idrissa", last_name="Djalo", country="SN",
+        phone=f.wallet("SN"), provider="wave",
+    )  # fmt: skip
+    assert ScreeningHit.objects.filter(party="recipient").count() == 1
+    f.run_jobs()
+    assert ScreeningHit.objects.count() == 2  # screening again records nothing new
