@@ -7,6 +7,7 @@ The payee number's last two digits pick a scenario:
     01  500 INTERNAL_PROCESSING_ERROR, yet paid   04  PENDING forever
     02  503 SERVICE_UNAVAILABLE, nothing made     05  500 INVALID_CURRENCY (configuration)
     07  a slow answer (SLOW_SECONDS), then as other
+    06  callbacks out of order: a stale PENDING one arrives after the final one
     08  the callback is sent twice                09  the callback is never sent
     other  PENDING, then SUCCESSFUL on the next read or after `settle_seconds`
 A transfer larger than the account's balance in its currency fails with NOT_ENOUGH_FUNDS.
@@ -164,6 +165,10 @@ class MtnMomoSimulator:
         if transfer.get("callback") and transfer["scenario"] != "09":
             for _ in range(2 if transfer["scenario"] == "08" else 1):
                 self.deliver(transfer["callback"], self._public(transfer))
+            if transfer["scenario"] == "06":
+                stale = {**self._public(transfer), "status": "PENDING"}
+                stale.pop("financialTransactionId", None)
+                self.deliver(transfer["callback"], stale)
 
     @staticmethod
     def _public(transfer) -> dict:

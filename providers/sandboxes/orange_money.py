@@ -7,6 +7,7 @@ The customer number's last two digits pick a scenario:
     02  503 before anything is made                05  400 code 2020 (our balance is short)
     06  500 code 50 after paying                   07  a slow answer (SLOW_SECONDS), then SUCCESS
     08  the notification is sent twice             09  the notification is never sent
+    11  notifications out of order: a stale PENDING one arrives after the final one
     other  SUCCESS at once
 A cash-in larger than the retailer's balance also gets 2020.
 
@@ -171,6 +172,8 @@ class OrangeMoneySimulator:
         if self.notify_url and tx.get("notify") and tx["scenario"] != "09":
             for _ in range(2 if tx["scenario"] == "08" else 1):
                 self.deliver(self.notify_url, self._public(tx))
+            if tx["scenario"] == "11":
+                self.deliver(self.notify_url, {**self._public(tx), "status": "PENDING"})
 
     def _settle_later(self, transaction_id: str) -> None:
         with self.lock:

@@ -179,3 +179,26 @@ def test_the_balance_job_reads_every_wallet_and_keeps_why_a_read_failed(mtn, ora
     assert refresh_provider_balances()["failed"] >= 1
     failed = ProviderBalance.objects.get(provider="orange_money", country="SN")
     assert failed.error and failed.amount_minor == 10**12  # the last good reading stays
+
+
+@pytest.mark.parametrize(
+    ("provider", "corridor", "phone", "slug"),
+    [
+        ("mtn_momo", "fr-gh", "+233241230106", "mtn-momo"),
+        ("orange_money", "fr-sn", "+221771230411", "orange-money"),
+    ],
+)
+def test_callbacks_out_of_order_settle_once_by_status(
+    client, mtn, orange, callbacks, provider, corridor, phone, slug
+):
+    t = paid_by(provider, corridor, phone)
+    statuses = [body["status"] for _, body in callbacks]
+    assert statuses[-1] == "PENDING" and len(statuses) == 2  # the stale one comes last
+    callbacks[:] = [
+        (f"https://mb.example/webhooks/{slug}/?token=cb-token", body) for _, body in callbacks
+    ]
+    assert post_callbacks(client, slug, callbacks) == [200, 200]
+    f.run_jobs()
+    t.refresh_from_db()
+    assert t.status == S.PAID_OUT and t.attempts.count() == 1
+    assert check_ledger().ok
