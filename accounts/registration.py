@@ -15,7 +15,15 @@ from payments.models import Customer
 
 @transaction.atomic
 def register_sender(
-    *, email: str, password: str, phone: str, country: str, first_name: str, last_name: str
+    *,
+    email: str,
+    password: str,
+    phone: str,
+    country: str,
+    first_name: str,
+    last_name: str,
+    birth_date=None,
+    nationality: str = "",
 ) -> Customer:
     email = (email or "").strip().lower()
     try:
@@ -37,7 +45,7 @@ def register_sender(
             user.save()
             customer = customer_create(
                 email=email, first_name=first_name, last_name=last_name, country=country,
-                phone=phone, user=user,
+                phone=phone, user=user, birth_date=birth_date, nationality=nationality,
             )  # fmt: skip
     except IntegrityError:
         raise AlreadyRegistered("an account with this email already exists") from None

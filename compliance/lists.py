@@ -2,8 +2,10 @@
 
 Each format has a parser yielding `ParsedEntry`; `list_import` stores a new version when the
 file is new (by checksum), deactivates the previous entries of that source, and says what
-changed. Formats: UN consolidated XML, OFAC SDN legacy CSV (sdn.csv with its alt.csv and
-add.csv beside it), the French Registre national des gels JSON.
+changed. Formats: UN consolidated XML, OFAC SDN legacy CSV (sdn.csv with its alt.csv
+beside it), the French Registre national des gels JSON, the EU Financial Sanctions Files XML
+(1.1), the UK Sanctions List CSV and OpenSanctions' targets.simple.csv. The EU and UK parsers
+follow the published formats (compliance/NOTES.md 5.2); no real sample is shipped for them.
 """
 
 import csv
@@ -176,7 +178,121 @@ def parse_fr_gels(path: Path) -> Iterator[ParsedEntry]:
         )  # fmt: skip
 
 
-PARSERS = {"un": parse_un, "ofac": parse_ofac, "fr_gels": parse_fr_gels}
+# --- EU Financial Sanctions Files XML (1.1) -----------------------------------------------------
+
+EU_NS = "{http://eu.europa.ec/fpi/fsd/export}"
+
+
+def parse_eu(path: Path) -> Iterator[ParsedEntry]:
+    root = ElementTree.parse(path).getroot()
+    for entity in root.iter(f"{EU_NS}sanctionEntity"):
+        subject = entity.find(f"{EU_NS}subjectType")
+        code = subject.get("code", "") if subject is not None else ""
+        names = [
+            alias.get("wholeName") or " ".join(
+                p for p in (alias.get("firstName"), alias.get("middleName"), alias.get("lastName"))
+                if p
+            )
+            for alias in entity.iter(f"{EU_NS}nameAlias")
+        ]  # fmt: skip
+        names = [n.strip() for n in names if n and n.strip()]
+        if not names:
+            continue
+        births = []
+        for birth in entity.iter(f"{EU_NS}birthdate"):
+            if birth.get("birthdate"):
+                births.append(birth.get("birthdate")[:10])
+            elif birth.get("year"):
+                births.append(birth.get("year"))
+        yield ParsedEntry(
+            uid=entity.get("logicalId") or entity.get("euReferenceNumber", ""),
+            kind=K.PERSON if code == "person" else K.ORGANISATION,
+            name=names[0],
+            aliases=names[1:],
+            birth_dates=births,
+            nationalities=[
+                c for cz in entity.iter(f"{EU_NS}citizenship")
+                if (c := country_code(cz.get("countryIso2Code") or cz.get("countryDescription")))
+            ],
+        )  # fmt: skip
+
+
+# --- UK Sanctions List CSV (FCDO) ---------------------------------------------------------------
+
+
+def parse_uk(path: Path) -> Iterator[ParsedEntry]:
+    """One row per name: rows are grouped by Unique ID; the primary name leads."""
+    grouped: dict[str, ParsedEntry] = {}
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        lines = fh.read().splitlines()
+    start = next(i for i, line in enumerate(lines) if "Unique ID" in line)
+    for row in csv.DictReader(lines[start:]):
+        uid = (row.get("Unique ID") or "").strip()
+        parts = [row.get(f"Name {i}", "") for i in (1, 2, 3, 4, 5, 6)]
+        name = " ".join(p.strip() for p in parts if p and p.strip())
+        if not uid or not name:
+            continue
+        kind = (row.get("Designation Type") or "").lower()
+        entry = grouped.setdefault(
+            uid,
+            ParsedEntry(
+                uid=uid,
+                kind=K.PERSON if kind == "individual" else K.OTHER if kind == "ship"
+                else K.ORGANISATION,
+                name="",
+            ),
+        )  # fmt: skip
+        if (row.get("Name Type") or "").lower().startswith("primary") and not entry.name:
+            entry.name = name
+        elif name not in entry.aliases:
+            entry.aliases.append(name)
+        dob = (row.get("D.O.B") or row.get("DOB") or "").strip()
+        if dob and dob[-4:].isdigit():
+            day_month_year = dob.split("/")
+            birth = (
+                f"{day_month_year[2]}-{day_month_year[1]}-{day_month_year[0]}"
+                if len(day_month_year) == 3 and all(p.isdigit() for p in day_month_year)
+                else dob[-4:]
+            )
+            if birth not in entry.birth_dates:
+                entry.birth_dates.append(birth)
+        code = country_code(row.get("Nationality") or "")
+        if code and code not in entry.nationalities:
+            entry.nationalities.append(code)
+    for entry in grouped.values():
+        if not entry.name and entry.aliases:
+            entry.name = entry.aliases.pop(0)
+        yield entry
+
+
+# --- OpenSanctions targets.simple.csv ----------------------------------------------------------
+
+
+def parse_opensanctions(path: Path) -> Iterator[ParsedEntry]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            schema = row.get("schema", "")
+            yield ParsedEntry(
+                uid=row["id"],
+                kind=K.PERSON if schema == "Person" else K.OTHER if schema in ("Vessel", "Airplane")
+                else K.ORGANISATION,
+                name=row.get("name", ""),
+                aliases=[a for a in (row.get("aliases") or "").split(";") if a],
+                birth_dates=[d[:10] for d in (row.get("birth_date") or "").split(";") if d],
+                nationalities=[
+                    c.upper() for c in (row.get("countries") or "").split(";") if len(c) == 2
+                ],
+            )  # fmt: skip
+
+
+PARSERS = {
+    "un": parse_un,
+    "ofac": parse_ofac,
+    "fr_gels": parse_fr_gels,
+    "eu": parse_eu,
+    "uk": parse_uk,
+    "opensanctions": parse_opensanctions,
+}
 
 
 def _fingerprint(entry: ParsedEntry) -> str:

@@ -27,12 +27,22 @@ class Party:
     pk: int
     name: str
     country: str = ""
+    birth_date: str = ""  # ISO date, when we know it
+    nationality: str = ""
+
+
+def _sender(customer) -> Party:
+    born = customer.birth_date.isoformat() if customer.birth_date else ""
+    return Party(
+        ScreeningHit.Party.SENDER, customer.pk, customer.full_name, customer.country, born,
+        customer.nationality,
+    )  # fmt: skip
 
 
 def parties_of(transfer) -> list[Party]:
     customer, recipient = transfer.customer, transfer.recipient
     return [
-        Party(ScreeningHit.Party.SENDER, customer.pk, customer.full_name),
+        _sender(customer),
         Party(ScreeningHit.Party.RECIPIENT, recipient.pk, recipient.full_name, recipient.country),
     ]
 
@@ -40,7 +50,10 @@ def parties_of(transfer) -> list[Party]:
 def screen_party(party: Party, *, transfer=None, idx=None) -> list[ScreeningHit]:
     """The open hits of a party now: new ones recorded, decided false positives skipped.
     (A recipient's country is where they live, not a nationality: it qualifies nothing.)"""
-    matches = screen_name(party.name, kinds=PERSON, threshold=settings.SCREENING_THRESHOLD, idx=idx)
+    matches = screen_name(
+        party.name, dob=party.birth_date, nationality=party.nationality, kinds=PERSON,
+        threshold=settings.SCREENING_THRESHOLD, idx=idx,
+    )  # fmt: skip
     if not matches:
         return []
     known = {
@@ -75,7 +88,7 @@ def screen_party(party: Party, *, transfer=None, idx=None) -> list[ScreeningHit]
 
 def screen_customer(customer) -> list[ScreeningHit]:
     """At sign-up and when identity is verified: record any hit for an officer to review."""
-    return screen_party(Party(ScreeningHit.Party.SENDER, customer.pk, customer.full_name))
+    return screen_party(_sender(customer))
 
 
 def screen_recipient(recipient) -> list[ScreeningHit]:
@@ -91,15 +104,16 @@ def rescreen_everyone(*, batch: int = 2000) -> int:
     from payments.models import Customer, Recipient
 
     idx, screened = index(), 0
-    for model, kind in (
-        (Customer, ScreeningHit.Party.SENDER),
-        (Recipient, ScreeningHit.Party.RECIPIENT),
-    ):
-        for pk, first, last in model.objects.values_list("pk", "first_name", "last_name").iterator(
-            batch
-        ):
-            screen_party(Party(kind, pk, f"{first} {last}"), idx=idx)
-            screened += 1
+    senders = Customer.objects.only(
+        "first_name", "last_name", "country", "birth_date", "nationality"
+    ).iterator(batch)
+    for customer in senders:
+        screen_party(_sender(customer), idx=idx)
+        screened += 1
+    recipients = Recipient.objects.values_list("pk", "first_name", "last_name").iterator(batch)
+    for pk, first, last in recipients:
+        screen_party(Party(ScreeningHit.Party.RECIPIENT, pk, f"{first} {last}"), idx=idx)
+        screened += 1
     return screened
 
 

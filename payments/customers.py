@@ -65,8 +65,22 @@ def normalize_phone(phone: str, country: str) -> str:
 
 
 def customer_create(
-    *, email: str, first_name: str, last_name: str, country: str, phone: str = "", user=None
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    country: str,
+    phone: str = "",
+    user=None,
+    birth_date=None,
+    nationality: str = "",
 ) -> Customer:
+    nationality = (nationality or "").upper()
+    if nationality and pycountry.countries.get(alpha_2=nationality) is None:
+        raise DomainError(
+            _("unknown country %(country)s") % {"country": repr(nationality)},
+            code="invalid_country",
+        )
     if pycountry.countries.get(alpha_2=country) is None:
         raise DomainError(
             _("unknown country %(country)s") % {"country": repr(country)}, code="invalid_country"
@@ -78,6 +92,8 @@ def customer_create(
         country=country,
         phone=phone,
         user=user,
+        birth_date=birth_date,
+        nationality=nationality,
     )
 
 

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 
 from ninja import Schema
 from pydantic import Field
@@ -11,6 +11,10 @@ class RegisterIn(Schema):
     country: str = Field(min_length=2, max_length=2, description="Country of residence, ISO 3166")
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field(min_length=1, max_length=100)
+    birth_date: date | None = Field(default=None, description="Used by identity checks")
+    nationality: str | None = Field(
+        default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2"
+    )
 
 
 class TokenIn(Schema):
@@ -36,6 +40,8 @@ class ProfileOut(Schema):
     last_name: str
     phone: str
     country: str
+    birth_date: date | None
+    nationality: str
     kyc_tier: int
     kyc_status: str
     created_at: datetime

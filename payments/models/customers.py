@@ -22,6 +22,8 @@ class Customer(models.Model):
     last_name = models.CharField(max_length=100)
     phone = models.CharField(max_length=20, blank=True, help_text=_("E.164"))
     country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2 of residence"))
+    birth_date = models.DateField(null=True, blank=True)
+    nationality = models.CharField(max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2"))
     kyc_tier = models.PositiveSmallIntegerField(
         default=0,
         help_text=_("0 registered (cannot send), 1 verified, 2 enhanced, 3 due diligence"),

@@ -1,6 +1,7 @@
 """Lists imported once per file; a transfer to or from a listed person is held until an
 officer decides; a false positive is remembered until the list entry changes."""
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from django.core.management import call_command
 from compliance.lists import list_import
 from compliance.matching import _index
 from compliance.models import SanctionsEntry, SanctionsListVersion, ScreeningHit
-from compliance.screening import hit_decide, parties_of, screen_party
+from compliance.screening import hit_decide, parties_of, screen_customer, screen_party
 from payments.customers import recipient_create
 from payments.errors import NotAllowedNow
 from payments.pricing import quote_create
@@ -106,3 +107,34 @@ def test_parties_are_screened_when_added_and_again_when_a_list_changes():
     assert ScreeningHit.objects.filter(party="recipient").count() == 1
     f.run_jobs()
     assert ScreeningHit.objects.count() == 2  # screening again records nothing new
+
+
+@pytest.mark.parametrize(
+    ("source", "file", "person", "alias", "birth", "nationality"),
+    [
+        ("eu", "eu_fsf_sample.xml", "Fictitious Example KOUYATE", "Fictitious Kouyaté",
+         "1970-03-02", "ML"),
+        ("uk", "uk_sanctions_list_sample.csv", "Fictitious Second DEMBELE",
+         "Fictitious DEMBELLE", "1975-06-05", "ML"),
+        ("opensanctions", "opensanctions_targets_sample.csv", "Fictitious Sanogo",
+         "F. Sanogo", "1966-01-01", "BF"),
+    ],
+)  # fmt: skip
+def test_eu_uk_and_opensanctions_formats(source, file, person, alias, birth, nationality):
+    result = list_import(source=source, path=DATA / "hand-built" / file)
+    assert result.created and result.entries == 2
+    entry = SanctionsEntry.objects.get(source=source, kind="person")
+    assert entry.name == person and alias in entry.aliases
+    assert entry.birth_dates == [birth] and entry.nationalities == [nationality]
+    assert SanctionsEntry.objects.filter(source=source).exclude(kind="person").count() == 1
+
+
+def test_a_senders_birth_date_and_nationality_narrow_a_name_match():
+    list_import(source="un", path=UN)  # OUMAR DIABY, Senegal, born 1975-08-05
+    namesake = f.customer(first_name="Oumar", last_name="Diaby", nationality="SN",
+                          birth_date=date(1992, 3, 14))  # fmt: skip
+    assert screen_customer(namesake) == []  # another birth year, another day: 1 - 0.15 - 0.25
+    listed = f.customer(first_name="Oumar", last_name="Diaby", nationality="SN",
+                        birth_date=date(1975, 8, 5))  # fmt: skip
+    (hit,) = screen_customer(listed)
+    assert hit.party == "sender" and float(hit.score) == 1.0
