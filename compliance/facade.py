@@ -1,7 +1,7 @@
 """What payments may ask compliance. Screening and monitoring plug in here."""
 
 from compliance.kyc import check_send
-from compliance.screening import screening_hold_reason
+from compliance.screening import screening_hold_reason, screening_release_blocker
 from payments.models import Customer
 
 
@@ -11,6 +11,12 @@ def hold_reason_for_transfer(transfer) -> str | None:
     Sanctions screening of the sender and the recipient answers here; monitoring rules will.
     """
     return screening_hold_reason(transfer)
+
+
+def release_blocker(transfer) -> str | None:
+    """Why compliance forbids releasing this held transfer (an open screening hit on one of
+    its parties, or a confirmed match), or None."""
+    return screening_release_blocker(transfer)
 
 
 def check_send_limits(

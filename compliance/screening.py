@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from compliance.matching import index, screen_name
@@ -135,9 +136,27 @@ def screening_hold_reason(transfer) -> str | None:
     )[:200]
 
 
+def _hits_of(transfer):
+    return ScreeningHit.objects.filter(
+        Q(party=ScreeningHit.Party.SENDER, party_id=transfer.customer_id)
+        | Q(party=ScreeningHit.Party.RECIPIENT, party_id=transfer.recipient_id)
+    )
+
+
+def screening_release_blocker(transfer) -> str | None:
+    hits = _hits_of(transfer).exclude(status=H.FALSE_POSITIVE)
+    if hits.filter(status=H.TRUE_MATCH).exists():
+        return "a party of this transfer is a confirmed sanctions match: its funds stay frozen"
+    if hits.filter(status=H.OPEN).exists():
+        return "a possible sanctions match on this transfer is still to be decided"
+    return None
+
+
 @transaction.atomic
 def hit_decide(*, hit_id: int, true_match: bool, reason: str, actor=None) -> ScreeningHit:
-    """An officer's decision on a hit, with who and why. Decided once."""
+    """An officer's decision on a hit, with who and why. Decided once. A true match freezes
+    every held transfer of that party (SANCTIONS_TRUE_MATCH_POLICY "freeze", the French asset
+    freeze rule) or returns the sender's money ("return")."""
     if not reason.strip():
         raise NotAllowedNow("say why: the decision is part of the audit trail")
     hit = ScreeningHit.objects.select_for_update().filter(pk=hit_id).first()
@@ -148,4 +167,26 @@ def hit_decide(*, hit_id: int, true_match: bool, reason: str, actor=None) -> Scr
     hit.status = H.TRUE_MATCH if true_match else H.FALSE_POSITIVE
     hit.reason, hit.decided_by, hit.decided_at = reason[:300], actor, timezone.now()
     hit.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    if true_match:
+        _act_on_true_match(hit, actor)
     return hit
+
+
+def _act_on_true_match(hit: ScreeningHit, actor) -> None:
+    from payments.models import Transfer
+    from payments.states import TransferStatus as S
+    from payments.transfers import lock_transfer, transfer_note, transfer_refund
+
+    party = {"sender": "customer_id", "recipient": "recipient_id"}[hit.party]
+    why = (
+        f"confirmed sanctions match on the {hit.party} ({hit.entry.source} {hit.entry.source_uid})"
+    )
+    held = Transfer.objects.filter(status=S.ON_HOLD, **{party: hit.party_id})
+    for transfer_id in held.values_list("pk", flat=True):
+        if settings.SANCTIONS_TRUE_MATCH_POLICY == "return":
+            transfer_refund(transfer_id=transfer_id, reason=why, actor=actor, via="compliance")
+        else:
+            transfer = lock_transfer(transfer_id)
+            transfer.hold_reason = f"frozen: {why}"[:200]
+            transfer.save(update_fields=["hold_reason", "updated_at"])
+            transfer_note(transfer, f"{why}: funds frozen", via="compliance", actor=actor)

@@ -189,6 +189,9 @@ NINJA_NUM_PROXIES = env.int("NINJA_NUM_PROXIES", default=0)
 KYC_DOCUMENT_MAX_BYTES = env.int("KYC_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # A screening score at or above this (0..1) is a hit that holds the transfer for review.
 SCREENING_THRESHOLD = env.float("SCREENING_THRESHOLD", default=0.85)
+# What a confirmed sanctions match does to the party's held transfers: "freeze" (asset freeze:
+# the funds stay held and are reported) or "return" (refund the sender).
+SANCTIONS_TRUE_MATCH_POLICY = env.str("SANCTIONS_TRUE_MATCH_POLICY", default="freeze")
 # A Fernet key (Fernet.generate_key()); empty: derived from SECRET_KEY (demo and tests only).
 KYC_DOCUMENT_KEY = env.str("KYC_DOCUMENT_KEY", default="")
 

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compliance.facade import check_send_limits, hold_reason_for_transfer
+from compliance.facade import check_send_limits, hold_reason_for_transfer, release_blocker
 from payments import ledger
 from payments.customers import normalize_msisdn
 from payments.errors import (
@@ -350,6 +350,8 @@ def transfer_release(*, transfer_id: int, reason: str, actor=None, via: str = "s
             "no payout before then (they can still be pulled back)",
             code="funds_not_final",
         )
+    if blocker := release_blocker(transfer):
+        raise NotAllowedNow(blocker, code="compliance_block")
     return _start_payout(transfer, actor=actor, via=via, reason=reason or "released")
 
 

@@ -138,3 +138,23 @@ def test_a_senders_birth_date_and_nationality_narrow_a_name_match():
                         birth_date=date(1975, 8, 5))  # fmt: skip
     (hit,) = screen_customer(listed)
     assert hit.party == "sender" and float(hit.score) == 1.0
+
+
+@pytest.mark.parametrize("policy", ["freeze", "return"])
+def test_a_true_match_freezes_or_returns_and_blocks_release(settings, django_user_model, policy):
+    settings.SANCTIONS_TRUE_MATCH_POLICY = policy
+    list_import(source="un", path=UN)
+    officer = django_user_model.objects.create_user("officer")
+    t = funded_to("Hamadoun Koufa")
+    hit = ScreeningHit.objects.get()
+    with pytest.raises(NotAllowedNow) as undecided:
+        transfer_release(transfer_id=t.pk, reason="looks fine", actor=officer)
+    assert undecided.value.code == "compliance_block"
+    hit_decide(hit_id=hit.pk, true_match=True, reason="same DOB and alias", actor=officer)
+    t.refresh_from_db()
+    if policy == "freeze":
+        assert t.status == S.ON_HOLD and t.hold_reason.startswith("frozen")
+        with pytest.raises(NotAllowedNow):
+            transfer_release(transfer_id=t.pk, reason="override", actor=officer)
+    else:
+        assert t.status == S.REFUNDED
