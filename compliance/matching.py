@@ -16,7 +16,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from compliance.models import SanctionsEntry
-from compliance.names import tokens
+from compliance.names import generic, tokens
 
 CANDIDATES = 25
 
@@ -89,7 +89,12 @@ def name_score(query: list[str], candidate: list[str]) -> float:
     return max(score - 0.05 * len(remaining), 0.0)
 
 
-def _qualified(score: float, births: list[str], dob: str, nationalities: list, nationality: str):
+def _qualified(
+    score: float, births: list[str], dob: str, nationalities: list, nationality: str,
+    matched: list[str],
+):  # fmt: skip
+    if generic(matched) and not (dob and births and dob[:4] in {b[:4] for b in births}):
+        score -= 0.20  # a generic name alone: only an agreeing birth year makes it a hit
     if dob and births:
         years = {b[:4] for b in births}
         if dob[:4] not in years:
@@ -130,7 +135,7 @@ def screen_name(
         if kinds and kind not in kinds:
             continue
         score = max(name_score(list(form), matched.split()) for form in forms)
-        score = _qualified(score, births, dob, nationalities, nationality)
+        score = _qualified(score, births, dob, nationalities, nationality, matched.split())
         if score >= threshold and (entry_id not in best or best[entry_id].score < score):
             best[entry_id] = Match(entry_id, round(score, 3), matched, fingerprint)
     return sorted(best.values(), key=lambda m: -m.score)[:CANDIDATES]

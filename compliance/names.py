@@ -83,6 +83,35 @@ FAMILIES = [
     "youssouf yusuf yousef youssef yusif",
 ]
 CANONICAL = {variant: family.split()[0] for family in FAMILIES for variant in family.split()}
+# Names so common in the corridors that a name made only of them identifies nobody
+# (NOTES.md 5.4: "Amadou Barry"): such a match needs a second attribute to agree.
+COMMON = frozenset(family.split()[0] for family in FAMILIES) | frozenset(
+    [
+        "barry",
+        "diarra",
+        "sow",
+        "ndiaye",
+        "diop",
+        "fall",
+        "sarr",
+        "gueye",
+        "faye",
+        "mbaye",
+        "sylla",
+        "sanogo",
+        "dembele",
+        "kouyate",
+        "ali",
+        "ahmed",
+        "hassan",
+        "hussein",
+        "ibrahim",
+    ]
+)
+
+
+def generic(name_tokens) -> bool:
+    return bool(name_tokens) and all(t in COMMON for t in name_tokens)
 
 
 def tokens(name: str, *, canonical: bool = True) -> list[str]:

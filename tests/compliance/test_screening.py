@@ -158,3 +158,12 @@ def test_a_true_match_freezes_or_returns_and_blocks_release(settings, django_use
             transfer_release(transfer_id=t.pk, reason="override", actor=officer)
     else:
         assert t.status == S.REFUNDED
+
+
+def test_a_generic_name_alone_is_no_hit_without_a_second_attribute():
+    list_import(source="un", path=UN)  # AMADOU KOUFA a.k.a. "Amadou Barry", born 1958
+    barry = f.customer(first_name="Amadou", last_name="Barry")
+    assert screen_customer(barry) == []
+    same_year = f.customer(first_name="Amadou", last_name="Barry", birth_date=date(1958, 1, 1))
+    (hit,) = screen_customer(same_year)
+    assert "koufa" in hit.entry.name.lower()
