@@ -1,6 +1,7 @@
 """What payments may ask compliance. Screening and monitoring plug in here."""
 
 from compliance.kyc import check_send
+from compliance.monitoring import monitoring_hold_reason
 from compliance.screening import screening_hold_reason, screening_release_blocker
 from payments.models import Customer
 
@@ -8,9 +9,12 @@ from payments.models import Customer
 def hold_reason_for_transfer(transfer) -> str | None:
     """Why a funded transfer must wait for a compliance officer, or None to let it go.
 
-    Sanctions screening of the sender and the recipient answers here; monitoring rules will.
+    Sanctions screening of the sender and the recipient, then the monitoring rules (whose
+    alerts are recorded even when screening already holds the transfer).
     """
-    return screening_hold_reason(transfer)
+    screening = screening_hold_reason(transfer)
+    monitoring = monitoring_hold_reason(transfer)
+    return "; ".join(r for r in (screening, monitoring) if r)[:200] or None
 
 
 def release_blocker(transfer) -> str | None:

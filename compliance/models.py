@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class KycTier(models.Model):
@@ -160,3 +161,53 @@ class ScreeningHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party} {self.party_id} ~ {self.entry_id} ({self.score}, {self.status})"
+
+
+class MonitoringRule(models.Model):
+    """A transaction-monitoring rule, editable in the console (compliance/NOTES.md 4.2).
+    `params` holds the rule's thresholds and windows; `score` adds to the transfer's risk."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    enabled = models.BooleanField(default=True)
+    score = models.PositiveSmallIntegerField()
+    params = models.JSONField(default=dict, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MonitoringAlert(models.Model):
+    """A rule that fired on a transfer, with its evidence, for an analyst."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To review")
+        CLOSED = "closed", _("Closed")
+
+    rule = models.ForeignKey(MonitoringRule, on_delete=models.PROTECT, related_name="alerts")
+    transfer = models.ForeignKey(
+        "payments.Transfer", on_delete=models.PROTECT, related_name="monitoring_alerts"
+    )
+    customer = models.ForeignKey(
+        "payments.Customer", on_delete=models.PROTECT, related_name="monitoring_alerts"
+    )
+    score = models.PositiveSmallIntegerField()
+    evidence = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "transfer"], name="one_alert_per_rule")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule.code} on {self.transfer_id} (+{self.score})"

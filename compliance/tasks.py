@@ -1,7 +1,11 @@
 """django-q2 entry points of compliance: one service call each, safe to run twice."""
 
-from compliance import screening
+from compliance import monitoring, screening
 
 
 def rescreen_everyone() -> int:
     return screening.rescreen_everyone()
+
+
+def monitoring_batch() -> int:
+    return monitoring.monitoring_batch()

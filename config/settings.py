@@ -192,6 +192,8 @@ SCREENING_THRESHOLD = env.float("SCREENING_THRESHOLD", default=0.85)
 # What a confirmed sanctions match does to the party's held transfers: "freeze" (asset freeze:
 # the funds stay held and are reported) or "return" (refund the sender).
 SANCTIONS_TRUE_MATCH_POLICY = env.str("SANCTIONS_TRUE_MATCH_POLICY", default="freeze")
+# Transaction monitoring: the alerts' scores on a transfer that hold it for an analyst.
+MONITORING_HOLD_SCORE = env.int("MONITORING_HOLD_SCORE", default=60)
 # A Fernet key (Fernet.generate_key()); empty: derived from SECRET_KEY (demo and tests only).
 KYC_DOCUMENT_KEY = env.str("KYC_DOCUMENT_KEY", default="")
 

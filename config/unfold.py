@@ -42,6 +42,16 @@ UNFOLD = {
                         "link": reverse_lazy("admin:compliance_screeninghit_changelist"),
                     },
                     {
+                        "title": _("Monitoring alerts"),
+                        "icon": "notifications",
+                        "link": reverse_lazy("admin:compliance_monitoringalert_changelist"),
+                    },
+                    {
+                        "title": _("Monitoring rules"),
+                        "icon": "rule",
+                        "link": reverse_lazy("admin:compliance_monitoringrule_changelist"),
+                    },
+                    {
                         "title": _("Sanctions lists"),
                         "icon": "gavel",
                         "link": reverse_lazy("admin:compliance_sanctionslistversion_changelist"),

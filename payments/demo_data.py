@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_q.models import OrmQ
 from faker import Faker
 
+from compliance.monitoring import writing_history
 from payments import payouts, pricing, refunds, transfers
 from payments.customers import customer_create, normalize_msisdn, recipient_create
 from payments.errors import DomainError, LimitExceeded
@@ -265,6 +266,14 @@ def seed(
     start = Customer.objects.count()
     with transaction.atomic():
         senders = [seeder.customer(start + i) for i in range(customers)]
+    with writing_history():
+        made = _seed_transfers(seeder, senders, transfers_count, days, progress)
+    # The jobs the services queued were run inline above; drop them so the cluster starts idle.
+    OrmQ.objects.filter(pk__gt=first_job).delete()
+    return {"customers": customers, "transfers": made}
+
+
+def _seed_transfers(seeder, senders, transfers_count, days, progress) -> int:
     statuses, weights = zip(*OUTCOMES, strict=True)
     verified = [c for c in senders if c.kyc_tier > 0]
     made = 0
@@ -282,6 +291,4 @@ def seed(
                 made += 1
         if progress and made % 500 == 0 and made < transfers_count:
             progress(made)
-    # The jobs the services queued were run inline above; drop them so the cluster starts idle.
-    OrmQ.objects.filter(pk__gt=first_job).delete()
-    return {"customers": customers, "transfers": made}
+    return made

@@ -9,6 +9,7 @@ SCHEDULES = [
     ("Expire quotes and unfunded transfers", "payments.tasks.expire_quotes_and_transfers", 10),
     ("Refresh FX rates", "payments.tasks.refresh_fx_rates", 30),
     ("Read provider balances", "payments.tasks.refresh_provider_balances", 5),
+    ("Monitoring pass over the last day", "compliance.tasks.monitoring_batch", 24 * 60),
 ]
 
 

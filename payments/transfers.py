@@ -293,7 +293,7 @@ def transfer_run_checks(*, transfer_id: int) -> Transfer:
     """
     # Screening may be slow: it runs before the row lock, then the lock re-checks the status.
     transfer = (
-        Transfer.objects.select_related("customer", "recipient")
+        Transfer.objects.select_related("customer", "recipient", "corridor")
         .filter(pk=transfer_id, status=S.FUNDED)
         .first()
     )

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
+from compliance.rules import install_default_rules
 from compliance.tiers import install_default_tiers
 from payments.models import Corridor, FxRate
 from providers.sandboxes import server
@@ -30,6 +31,7 @@ def corridors(db):
     if not Corridor.objects.exists():
         call_command("loaddata", "fixtures/initial_data.json", verbosity=0)
     install_default_tiers()  # a transactional test's flush removed the migration's rows
+    install_default_rules()
 
 
 @pytest.fixture

@@ -1,8 +1,16 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 
 from backoffice.admin.base import ReadOnlyAdmin
-from compliance.models import KycDocument, KycTier, SanctionsListVersion, ScreeningHit
+from compliance.models import (
+    KycDocument,
+    KycTier,
+    MonitoringAlert,
+    MonitoringRule,
+    SanctionsListVersion,
+    ScreeningHit,
+)
 
 
 @admin.register(KycTier)
@@ -42,4 +50,27 @@ class ScreeningHitAdmin(ReadOnlyAdmin):
     list_filter = ["status", "party"]
     list_select_related = ["transfer"]
     search_fields = ["screened_name", "matched_name"]
+    show_full_result_count = False
+
+
+@admin.register(MonitoringRule)
+class MonitoringRuleAdmin(SimpleHistoryAdmin, ModelAdmin):
+    """Rules are data: compliance enables, scores and tunes them here (history kept)."""
+
+    list_display = ["code", "name", "enabled", "score", "params"]
+    list_editable = ["enabled", "score"]
+    readonly_fields = ["code"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False  # a rule needs its code in compliance/monitoring.py
+
+
+@admin.register(MonitoringAlert)
+class MonitoringAlertAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "rule", "transfer", "customer", "score", "status"]
+    list_filter = ["status", "rule"]
+    list_select_related = ["rule", "transfer", "customer"]
     show_full_result_count = False

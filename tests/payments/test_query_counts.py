@@ -34,9 +34,10 @@ def test_quote_transfer_and_funding_round_trips(warm, django_assert_num_queries)
     # lock, event, update, entry key, accounts, entry, postings, job
     with django_assert_num_queries(10):
         transfer_mark_funded(transfer_id=t.pk)
-    # read with both parties for screening (outside the lock), which lists are loaded, then
-    # lock, event, update, entry key, accounts, entry, postings, job
-    with django_assert_num_queries(12):
+    # read with both parties for screening (outside the lock), which lists are loaded, the
+    # monitoring rules and their three fact queries, then lock, event, update, entry key,
+    # accounts, entry, postings, job
+    with django_assert_num_queries(16):
         transfer_run_checks(transfer_id=t.pk)
     # open the attempt (4 + savepoints), read the recipient, the sandbox's own insert (3),
     # then record the answer (6 + savepoints)
