@@ -7,7 +7,7 @@ from django.conf import settings
 from ninja import File, Form, Router
 from ninja.files import UploadedFile
 
-from compliance import kyc
+from compliance import gdpr, kyc
 from compliance.api.schemas import KycOut, LimitsOut
 from config.api_problems import PROBLEMS, Problem
 from config.throttles import SenderThrottle
@@ -67,3 +67,9 @@ def limits(request):
         remaining_365_days=money(got.remaining_365_days),
         can_send_now=money(got.can_send_now),
     )
+
+
+@router.get("/me/data", response={200: dict, **PROBLEMS})
+def personal_data(request):
+    """Everything we hold about the sender, machine-readable (GDPR right of access)."""
+    return gdpr.gdpr_export(request.auth)
