@@ -25,6 +25,13 @@ def _signal_group(proc: subprocess.Popen, sig: int) -> None:
         os.killpg(proc.pid, sig)
 
 
+SAMPLE_LISTS = [
+    ("un", "un/UN_consolidated_subset.xml"),
+    ("fr_gels", "fr-gels/Registrenationaldesgels_subset.json"),
+    ("ofac", "ofac-sdn-fixture/sdn.csv"),
+]
+
+
 class Command(BaseCommand):
     help = "Prepare the demo database and run the web server and a django-q2 cluster until Ctrl-C."
 
@@ -78,6 +85,11 @@ class Command(BaseCommand):
                 f"Seeding demo data ({transfers} transfers, a minute or two, first start only)…"
             )
             call_command("seed_demo", transfers=transfers)
+        # Sample sanctions lists (stale, tests and demo only), after the seeding: the cluster
+        # then screens everyone against them, and the console has hits to review.
+        samples = settings.BASE_DIR / "fixtures" / "sanctions"
+        for source, path in SAMPLE_LISTS:
+            call_command("import_sanctions", source, str(samples / path), verbosity=0)
         call_command("install_schedules", verbosity=0)
         call_command("check_ledger")
         return logins
