@@ -12,12 +12,25 @@ lets that obligation restrict the right of access; those records stay for the au
 
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 
 from accounts.models import ApiSession
-from compliance.models import KycDocument
-from payments.models import Customer, IncomingPayment, Recipient, Refund, Transfer
+from compliance.models import GdprRequest, KycDocument, ScreeningHit
+from payments.errors import NotAllowedNow
+from payments.models import (
+    Customer,
+    IncomingPayment,
+    Recipient,
+    Refund,
+    Transfer,
+    TransferEvent,
+)
+from payments.states import TERMINAL
 
 # Never exported: secrets and internal keys that say nothing about the person.
 HIDDEN = {"access_digest", "refresh_digest", "stored_name", "sha256", "fingerprint"}
@@ -51,3 +64,100 @@ def gdpr_export(customer: Customer) -> dict:
         "identity_documents": [_row(d) for d in KycDocument.objects.filter(customer=customer)],
         "sessions": [_row(s) for s in ApiSession.objects.filter(customer=customer)],
     }
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def gdpr_access(customer: Customer) -> dict:
+    """The export, recorded in the sender's GDPR trail."""
+    data = gdpr_export(customer)
+    record(customer, GdprRequest.Kind.EXPORT)
+    return data
+
+
+def record(customer: Customer, kind: str, detail: str = "") -> None:
+    GdprRequest.objects.create(customer=customer, kind=kind, detail=detail[:300])
+
+
+@transaction.atomic
+def gdpr_request_erasure(*, customer: Customer) -> Customer:
+    """Close the relationship now: sign-in disabled, sessions revoked, contact details gone.
+    Identity and transaction records are anti-money-laundering records: they are kept for
+    AML_RETENTION_YEARS after the relationship ends, then erased by the daily purge."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.relationship_ended_at:
+        return customer
+    busy = Transfer.objects.filter(customer=customer).exclude(status__in=list(TERMINAL))
+    if busy.exists():
+        raise NotAllowedNow(
+            "a transfer is still under way: erasure can be asked once it is finished",
+            code="transfers_in_flight",
+        )
+    now = timezone.now()
+    ApiSession.objects.filter(customer=customer, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_why="erasure"
+    )
+    if customer.user_id:
+        user = customer.user
+        user.is_active = False
+        user.set_unusable_password()
+        user.username = user.email = f"erased-{customer.pk}@invalid"
+        user.save(update_fields=["is_active", "password", "username", "email"])
+    customer.email, customer.phone = f"erased-{customer.pk}@invalid", ""
+    customer.relationship_ended_at = now
+    customer.retention_until = _years_later(now.date(), settings.AML_RETENTION_YEARS)
+    customer.save(update_fields=["email", "phone", "relationship_ended_at", "retention_until"])
+    record(customer, GdprRequest.Kind.ERASURE, f"AML records kept until {customer.retention_until}")
+    return customer
+
+
+def gdpr_purge_due(*, today=None) -> int:
+    """Erase the personal data of every closed relationship whose retention is over."""
+    today = today or timezone.now().date()
+    due = Customer.objects.filter(retention_until__lte=today, erased_at__isnull=True)
+    erased = 0
+    for customer_id in due.values_list("pk", flat=True):
+        _purge(customer_id)
+        erased += 1
+    return erased
+
+
+@transaction.atomic
+def _purge(customer_id: int) -> None:
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    names = {customer.full_name}
+    recipients = Recipient.objects.filter(customer=customer)
+    names |= {r.full_name for r in recipients}
+    recipients.update(first_name="erased", last_name="erased", phone="")
+    transfers = Transfer.objects.filter(customer=customer)
+    transfers.update(payout_msisdn="", hold_reason="", funding_instructions={})
+    for event in TransferEvent.objects.filter(transfer__customer=customer):
+        reason = event.reason
+        for name in names:
+            reason = reason.replace(name, "[erased]")
+        if reason != event.reason:
+            TransferEvent.objects.filter(pk=event.pk).update(reason=reason)
+    for document in KycDocument.objects.filter(customer=customer):
+        (Path(settings.PRIVATE_MEDIA_ROOT) / document.stored_name).unlink(missing_ok=True)
+    KycDocument.objects.filter(customer=customer).delete()
+    ScreeningHit.objects.filter(party="sender", party_id=customer.pk).update(
+        screened_name="[erased]"
+    )
+    ScreeningHit.objects.filter(party="recipient", party_id__in=recipients.values("pk")).update(
+        screened_name="[erased]"
+    )
+    ApiSession.objects.filter(customer=customer).delete()
+    Customer.history.filter(id=customer.pk).delete()
+    Recipient.history.filter(customer_id=customer.pk).delete()
+    customer.first_name = customer.last_name = "erased"
+    customer.birth_date, customer.nationality = None, ""
+    customer.erased_at = timezone.now()
+    customer.save_without_historical_record(
+        update_fields=["first_name", "last_name", "birth_date", "nationality", "erased_at"]
+    )
+    record(customer, GdprRequest.Kind.PURGE, "retention over: personal data erased")

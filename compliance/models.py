@@ -211,3 +211,25 @@ class MonitoringAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule.code} on {self.transfer_id} (+{self.score})"
+
+
+class GdprRequest(models.Model):
+    """The trail of a sender's data-protection requests and what was done for them."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("Access: data exported")
+        ERASURE = "erasure", _("Erasure requested: relationship closed")
+        PURGE = "purge", _("Retention over: personal data erased")
+
+    customer = models.ForeignKey(
+        "payments.Customer", on_delete=models.PROTECT, related_name="gdpr_requests"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for customer {self.customer_id}"

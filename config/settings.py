@@ -194,6 +194,8 @@ SCREENING_THRESHOLD = env.float("SCREENING_THRESHOLD", default=0.85)
 SANCTIONS_TRUE_MATCH_POLICY = env.str("SANCTIONS_TRUE_MATCH_POLICY", default="freeze")
 # Transaction monitoring: the alerts' scores on a transfer that hold it for an analyst.
 MONITORING_HOLD_SCORE = env.int("MONITORING_HOLD_SCORE", default=60)
+# AML records (identity, transactions) are kept this long after a relationship ends.
+AML_RETENTION_YEARS = env.int("AML_RETENTION_YEARS", default=5)
 # A Fernet key (Fernet.generate_key()); empty: derived from SECRET_KEY (demo and tests only).
 KYC_DOCUMENT_KEY = env.str("KYC_DOCUMENT_KEY", default="")
 

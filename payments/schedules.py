@@ -10,6 +10,7 @@ SCHEDULES = [
     ("Refresh FX rates", "payments.tasks.refresh_fx_rates", 30),
     ("Read provider balances", "payments.tasks.refresh_provider_balances", 5),
     ("Monitoring pass over the last day", "compliance.tasks.monitoring_batch", 24 * 60),
+    ("Erase personal data past AML retention", "compliance.tasks.gdpr_purge", 24 * 60),
 ]
 
 

@@ -4,6 +4,7 @@ from unfold.admin import ModelAdmin
 
 from backoffice.admin.base import ReadOnlyAdmin
 from compliance.models import (
+    GdprRequest,
     KycDocument,
     KycTier,
     MonitoringAlert,
@@ -74,3 +75,10 @@ class MonitoringAlertAdmin(ReadOnlyAdmin):
     list_filter = ["status", "rule"]
     list_select_related = ["rule", "transfer", "customer"]
     show_full_result_count = False
+
+
+@admin.register(GdprRequest)
+class GdprRequestAdmin(ReadOnlyAdmin):
+    list_display = ["at", "customer", "kind", "detail"]
+    list_filter = ["kind"]
+    list_select_related = ["customer"]

@@ -8,7 +8,7 @@ from ninja import File, Form, Router
 from ninja.files import UploadedFile
 
 from compliance import gdpr, kyc
-from compliance.api.schemas import KycOut, LimitsOut
+from compliance.api.schemas import ErasureOut, KycOut, LimitsOut
 from config.api_problems import PROBLEMS, Problem
 from config.throttles import SenderThrottle
 from payments.api.schemas import Money
@@ -72,4 +72,12 @@ def limits(request):
 @router.get("/me/data", response={200: dict, **PROBLEMS})
 def personal_data(request):
     """Everything we hold about the sender, machine-readable (GDPR right of access)."""
-    return gdpr.gdpr_export(request.auth)
+    return gdpr.gdpr_access(request.auth)
+
+
+@router.post("/me/erasure", response={202: ErasureOut, **PROBLEMS})
+def erasure(request):
+    """Close the account and erase personal data. Identity and transaction records are kept
+    for the anti-money-laundering retention period, then erased; sign-in stops at once."""
+    customer = gdpr.gdpr_request_erasure(customer=request.auth)
+    return 202, ErasureOut(retention_until=customer.retention_until)

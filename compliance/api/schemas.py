@@ -1,7 +1,8 @@
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from ninja import Schema
+from pydantic import Field
 
 from payments.api.schemas import Money
 
@@ -32,3 +33,9 @@ class LimitsOut(Schema):
     used_365_days: Money
     remaining_365_days: Money
     can_send_now: Money
+
+
+class ErasureOut(Schema):
+    retention_until: date = Field(
+        description="Identity and transaction records are erased after this date (AML law)"
+    )

@@ -31,6 +31,11 @@ class Customer(models.Model):
     kyc_status = models.CharField(
         max_length=10, choices=KycStatus.choices, default=KycStatus.NONE, db_index=True
     )
+    relationship_ended_at = models.DateTimeField(null=True, blank=True)
+    retention_until = models.DateField(
+        null=True, blank=True, help_text=_("AML records are kept until then, then erased")
+    )
+    erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     history = HistoricalRecords()
 

@@ -2,13 +2,21 @@
 their recipients, and nothing that would tip them off or leak a secret."""
 
 import json
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from payments.models import Customer, Recipient
-from tests.api.conftest import quote, recipient
+from accounts.models import ApiSession
+from compliance.gdpr import gdpr_purge_due
+from compliance.models import GdprRequest, KycDocument
+from payments.models import Customer, Recipient, Transfer
+from tests.api.conftest import PASSWORD, quote, recipient
 
 pytestmark = pytest.mark.usefixtures("corridors")
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 PERSONAL = {
     Customer: ["email", "first_name", "last_name", "phone", "country", "birth_date",
                "nationality"],
@@ -43,3 +51,59 @@ def test_the_export_holds_every_personal_field_and_no_secret(sender, stripe_sim)
 def test_another_sender_gets_only_their_own(sender, other_sender, stripe_sim):
     recipient(sender)
     assert other_sender.get("/me/data").json()["recipients"] == []
+
+
+def test_erasure_waits_for_transfers_in_flight(sender, stripe_sim):
+    to = recipient(sender)
+    q = quote(sender, "50.00").json()
+    sender.post("/transfers", {"quote_id": q["id"], "recipient_id": to["id"]},
+                headers={"Idempotency-Key": "gdpr-busy"})  # fmt: skip
+    refused = sender.post("/me/erasure")
+    assert refused.status_code == 409 and refused.json()["code"] == "transfers_in_flight"
+
+
+def test_erasure_closes_the_account_keeps_aml_records_then_purges_them(
+    sender, stripe_sim, settings
+):
+    to = recipient(sender)
+    q = quote(sender, "50.00").json()
+    t = sender.post("/transfers", {"quote_id": q["id"], "recipient_id": to["id"]},
+                    headers={"Idempotency-Key": "gdpr-2"}).json()  # fmt: skip
+    sender.post(f"/transfers/{t['id']}/cancel")
+    sender.client.post(
+        "/api/v1/kyc/documents",
+        {"kind": "passport", "file": SimpleUploadedFile("p.jpg", JPEG, content_type="image/jpeg")},
+        HTTP_AUTHORIZATION=f"Bearer {sender.token}",
+    )
+    me = Customer.objects.get(pk=sender.account["id"])
+    document = KycDocument.objects.get()
+
+    answer = sender.post("/me/erasure")
+    assert answer.status_code == 202
+    me.refresh_from_db()
+    assert answer.json()["retention_until"] == me.retention_until.isoformat()
+    assert me.retention_until.year == timezone.now().year + 5
+    assert sender.get("/me").status_code == 401  # signed out everywhere
+    again = sender.post("/auth/token", {"email": sender.account["email"], "password": PASSWORD},
+                        token="")  # fmt: skip
+    assert again.status_code == 401
+    assert me.phone == "" and me.email.endswith("@invalid")
+    assert me.first_name == "Awa" and KycDocument.objects.filter(pk=document.pk).exists()
+
+    assert gdpr_purge_due(today=me.retention_until - timedelta(days=1)) == 0
+    assert gdpr_purge_due(today=me.retention_until) == 1
+    me.refresh_from_db()
+    assert (me.first_name, me.last_name, me.birth_date) == ("erased", "erased", None)
+    assert not KycDocument.objects.exists()
+    assert not Path(settings.PRIVATE_MEDIA_ROOT, document.stored_name).exists()
+    assert set(Recipient.objects.filter(customer=me).values_list("first_name", "phone")) == {
+        ("erased", "")
+    }
+    assert not Transfer.objects.filter(customer=me).exclude(payout_msisdn="").exists()
+    assert not Customer.history.filter(id=me.pk).exists()
+    assert not Recipient.history.filter(customer_id=me.pk).exists()
+    assert not ApiSession.objects.filter(customer=me).exists()
+    # The records the law keeps are still there, without the person: amounts, dates, ledger.
+    assert Transfer.objects.filter(customer=me).count() == 1
+    kinds = list(GdprRequest.objects.filter(customer=me).values_list("kind", flat=True))
+    assert sorted(kinds) == ["erasure", "purge"]
