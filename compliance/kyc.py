@@ -171,10 +171,18 @@ def check_send(customer: Customer, amount_minor: int, currency: str, *, quoting=
 
 
 def document_review(
-    *, document_id: int, accept: bool, reason: str = "", tier: int = 1, actor=None
+    *,
+    document_id: int,
+    accept: bool,
+    reason: str = "",
+    tier: int = 1,
+    actor=None,
+    birth_date=None,
+    nationality: str = "",
 ) -> KycDocument:
     """A compliance officer's decision on a document: accepted lifts the sender to `tier`
-    (never lowers it), rejected says why. The sender sees it in GET /kyc."""
+    (never lowers it) and records the birth date and nationality read on it, which then
+    narrow the sender's screening; rejected says why. The sender sees it in GET /kyc."""
     with transaction.atomic():
         document = (
             KycDocument.objects.select_for_update().select_related("customer").get(pk=document_id)
@@ -191,9 +199,11 @@ def document_review(
         if accept:
             customer.kyc_tier = max(customer.kyc_tier, tier)
             customer.kyc_status = KycStatus.VERIFIED
+            customer.birth_date = birth_date or customer.birth_date
+            customer.nationality = (nationality or customer.nationality).upper()
         elif customer.kyc_tier == 0:
             customer.kyc_status = KycStatus.REJECTED
-        customer.save(update_fields=["kyc_tier", "kyc_status"])
+        customer.save(update_fields=["kyc_tier", "kyc_status", "birth_date", "nationality"])
         if accept:
             screen_customer(customer)
     return document

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Avg, Count, Max, Q, Sum
 from django.db.models.functions import Mod
 from django.utils import timezone
 
@@ -57,6 +57,8 @@ def _facts(transfer, rules: dict, now, multiple: int) -> dict:
         recipients=Count(
             "recipient_id", distinct=True, filter=since(fan.get("days", 7) * DAY)
         ),
+        previous_at=Max("created_at", filter=~Q(pk=transfer.pk)),
+        previous_average=Avg("send_amount_minor", filter=~Q(pk=transfer.pk)),
     ) if rules else {}  # fmt: skip
 
 
@@ -118,6 +120,17 @@ def high_risk_country(t, p, f, now):
     return {"country": country, "large_at_tier_1": large, "extra": p["large_score"] * large}
 
 
+def dormant_then_active(t, p, f, now):
+    """Back after a long silence with a large or unusual amount (the average stands in for
+    the median of NOTES.md 4.2: one aggregate, no sort)."""
+    if f["previous_at"] is None or now - f["previous_at"] < p["dormant_days"] * DAY:
+        return None
+    usual = f["previous_average"] or 0
+    if t.send_amount_minor >= p["large_minor"] or t.send_amount_minor >= p["times_usual"] * usual:
+        return {"silent_days": (now - f["previous_at"]).days, "usual_minor": int(usual)}
+    return None
+
+
 def recipients_added(t, p, f, now):
     added = Recipient.objects.filter(
         customer_id=t.customer_id, created_at__gte=now - timedelta(hours=p["hours"])
@@ -135,6 +148,7 @@ RULES: dict[str, Rule] = {
     "high-risk-country": high_risk_country,
     "round-amounts": round_amounts,
     "recipients-added": recipients_added,
+    "dormant-then-active": dormant_then_active,
 }
 
 

@@ -31,6 +31,9 @@ DEFAULT_RULES = [
     ("recipients-added", "Rapid recipient additions", 30,
      {"count": 3, "hours": 24},
      "at least `count` recipients added in `hours` hours"),
+    ("dormant-then-active", "Dormant, then active", 30,
+     {"dormant_days": 180, "large_minor": 100_000, "times_usual": 3},
+     "no transfer for `dormant_days` days, then `large_minor` or `times_usual` times the usual"),
 ]  # fmt: skip
 
 

@@ -1,7 +1,10 @@
 """Each monitoring rule fires on its pattern and stays quiet just below it; alerts add up,
 and a transfer whose alerts reach MONITORING_HOLD_SCORE is held at its checks."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from compliance import tasks
 from compliance.models import MonitoringAlert, MonitoringRule
@@ -97,3 +100,15 @@ def test_the_daily_pass_evaluates_recent_history_with_todays_rules():
     rule.save()
     assert tasks.monitoring_batch() >= 1
     assert MonitoringAlert.objects.filter(rule=rule, transfer=last).exists()
+
+
+def test_dormant_then_active():
+    sender = f.customer()
+    old = sends([10_000], sender=sender)
+    Transfer.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=200))
+    assert "dormant-then-active" not in fired(sends([20_000], sender=sender))  # 2x usual
+    Transfer.objects.filter(customer=sender).update(created_at=timezone.now() - timedelta(days=200))
+    assert "dormant-then-active" in fired(sends([60_000], sender=sender))  # 4x usual
+    recent = f.customer()
+    sends([10_000], sender=recent)
+    assert "dormant-then-active" not in fired(sends([150_000], sender=recent))  # not dormant

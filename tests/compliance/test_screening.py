@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from compliance.kyc import document_review
 from compliance.lists import list_import
 from compliance.matching import _index
-from compliance.models import SanctionsEntry, SanctionsListVersion, ScreeningHit
+from compliance.models import KycDocument, SanctionsEntry, SanctionsListVersion, ScreeningHit
 from compliance.screening import hit_decide, parties_of, screen_customer, screen_party
 from payments.customers import recipient_create
 from payments.errors import NotAllowedNow
@@ -167,3 +168,17 @@ def test_a_generic_name_alone_is_no_hit_without_a_second_attribute():
     same_year = f.customer(first_name="Amadou", last_name="Barry", birth_date=date(1958, 1, 1))
     (hit,) = screen_customer(same_year)
     assert "koufa" in hit.entry.name.lower()
+
+
+def test_the_birth_date_read_on_the_document_clears_a_namesake_at_review():
+    list_import(source="un", path=UN)  # OUMAR DIABY, Senegal, born 1975-08-05
+    namesake = f.customer(first_name="Oumar", last_name="Diaby", kyc_tier=0)
+    document = KycDocument.objects.create(
+        customer=namesake, kind="passport", content_type="image/jpeg", size=1, sha256="x",
+        stored_name="kyc/none.bin",
+    )  # fmt: skip
+    document_review(document_id=document.pk, accept=True, birth_date=date(1990, 2, 1),
+                    nationality="sn")  # fmt: skip
+    namesake.refresh_from_db()
+    assert (namesake.birth_date, namesake.nationality) == (date(1990, 2, 1), "SN")
+    assert not ScreeningHit.objects.filter(party="sender", party_id=namesake.pk).exists()
