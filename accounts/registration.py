@@ -67,4 +67,6 @@ def profile_update(*, customer: Customer, **changes) -> Customer:
         setattr(customer, name, value)
     if fields:
         customer.save(update_fields=list(fields))
+    if {"first_name", "last_name"} & fields.keys():
+        screen_customer(customer)
     return customer

@@ -63,8 +63,7 @@ def parse_un(path: Path) -> Iterator[ParsedEntry]:
         return (found.text or "").strip() if found is not None and found.text else ""
 
     for person in root.iter("INDIVIDUAL"):
-        parts = [text(person, t) for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME")]
-        parts.append(text(person, "FOURTH_NAME"))
+        parts = [text(person, f"{n}_NAME") for n in ("FIRST", "SECOND", "THIRD", "FOURTH")]
         aliases = [
             text(a, "ALIAS_NAME") for a in person.iter("INDIVIDUAL_ALIAS") if text(a, "ALIAS_NAME")
         ]

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from compliance.models import SanctionsEntry
+from compliance.models import SanctionsEntry, SanctionsListVersion
 from compliance.names import generic, tokens
 
 CANDIDATES = 25
@@ -52,8 +52,6 @@ def _index(state: tuple) -> _Index:
 
 def index() -> _Index:
     """The active entries, rebuilt only when a list version was imported since."""
-    from compliance.models import SanctionsListVersion
-
     state = tuple(SanctionsListVersion.objects.order_by("pk").values_list("pk", flat=True))
     return _index(state)
 

@@ -28,7 +28,10 @@ DAY = timedelta(days=1)
 def _facts(transfer, rules: dict, now, multiple: int) -> dict:
     """The sender's recent activity, in one query."""
     p = {code: rule.params for code, rule in rules.items()}
-    since = lambda delta: Q(created_at__gte=now - delta)  # noqa: E731 - a local shorthand
+
+    def since(delta) -> Q:
+        return Q(created_at__gte=now - delta)
+
     s = p.get("structuring", {})
     r = p.get("round-amounts", {})
     fan = p.get("fan-out", {})
@@ -59,7 +62,7 @@ def _facts(transfer, rules: dict, now, multiple: int) -> dict:
         ),
         previous_at=Max("created_at", filter=~Q(pk=transfer.pk)),
         previous_average=Avg("send_amount_minor", filter=~Q(pk=transfer.pk)),
-    ) if rules else {}  # fmt: skip
+    )  # fmt: skip
 
 
 # Each rule: (transfer, params, facts, now) -> evidence dict when it fires, else None.

@@ -64,13 +64,9 @@ def screen_party(party: Party, *, transfer=None, idx=None) -> list[ScreeningHit]
     open_hits = []
     for match in matches:
         previous = known.get((match.entry_id, match.fingerprint))
-        if previous is not None and previous.status == H.FALSE_POSITIVE:
-            continue
-        if previous is not None and previous.status == H.OPEN:
-            open_hits.append(previous)
-            continue
-        if previous is not None:  # a true match stays one
-            open_hits.append(previous)
+        if previous is not None:  # open, or a true match: still stands; a false positive: gone
+            if previous.status != H.FALSE_POSITIVE:
+                open_hits.append(previous)
             continue
         open_hits.append(
             ScreeningHit.objects.create(

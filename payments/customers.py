@@ -168,6 +168,8 @@ def recipient_update(*, recipient: Recipient, first_name=None, last_name=None, p
                 recipient.save(update_fields=list(changes))
         except IntegrityError:
             raise InvalidRecipient("this wallet is already in the address book") from None
+    if {"first_name", "last_name"} & changes.keys():
+        screen_recipient(recipient)  # a new name is screened as a new recipient would be
     return recipient
 
 

@@ -69,8 +69,10 @@ def refund_update(
 ) -> Refund:
     """Apply what Stripe says of a refund (its answer or a webhook). Monotonic: a settled
     refund ignores later reports, so events may come twice or out of order."""
+    if not reference and not provider_ref:
+        raise NotFound("a refund report names no refund")
     found = Q(reference=reference) if reference else Q(provider_ref=provider_ref)
-    refund = Refund.objects.select_for_update().filter(found).first() if found else None
+    refund = Refund.objects.select_for_update().filter(found).first()
     if refund is None:
         raise NotFound(f"no refund {reference or provider_ref!r}")
     if refund.status in (R.SUCCEEDED, R.FAILED):

@@ -34,7 +34,7 @@ from payments.transfer_requests import transfer_request
 router = Router(throttle=[SenderThrottle()])
 
 
-def _minor(money: Money | None, expected_currency: str, label: str) -> int | None:
+def _minor(money: Money | None, expected_currency: str) -> int | None:
     if money is None:
         return None
     if money.currency != expected_currency:
@@ -66,10 +66,8 @@ def quote_create(request, payload: QuoteIn):
         customer=request.auth,
         corridor_code=corridor.code,
         payout_provider=payload.payout_provider,
-        send_amount_minor=_minor(payload.send_amount, corridor.source_currency, "send amount"),
-        receive_amount_minor=_minor(
-            payload.receive_amount, corridor.destination_currency, "receive amount"
-        ),
+        send_amount_minor=_minor(payload.send_amount, corridor.source_currency),
+        receive_amount_minor=_minor(payload.receive_amount, corridor.destination_currency),
     )
     return 201, presenters.quote_out(quote)
 

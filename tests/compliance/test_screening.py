@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from accounts.registration import profile_update
 from compliance.kyc import document_review
 from compliance.lists import list_import
 from compliance.matching import _index
 from compliance.models import KycDocument, SanctionsEntry, SanctionsListVersion, ScreeningHit
 from compliance.screening import hit_decide, parties_of, screen_customer, screen_party
-from payments.customers import recipient_create
+from payments.customers import recipient_create, recipient_update
 from payments.errors import NotAllowedNow
 from payments.pricing import quote_create
 from payments.states import TransferStatus as S
@@ -182,3 +183,17 @@ def test_the_birth_date_read_on_the_document_clears_a_namesake_at_review():
     namesake.refresh_from_db()
     assert (namesake.birth_date, namesake.nationality) == (date(1990, 2, 1), "SN")
     assert not ScreeningHit.objects.filter(party="sender", party_id=namesake.pk).exists()
+
+
+def test_renaming_a_party_screens_the_new_name():
+    list_import(source="un", path=UN)
+    sender = f.customer(first_name="Aminata", last_name="Sow")
+    to = recipient_create(
+        customer=sender, first_name="Awa", last_name="Ba", country="SN",
+        phone=f.wallet("SN"), provider="wave",
+    )  # fmt: skip
+    assert not ScreeningHit.objects.exists()
+    recipient_update(recipient=to, first_name="Hamadoun", last_name="Koufa")
+    assert ScreeningHit.objects.filter(party="recipient", party_id=to.pk).count() == 1
+    profile_update(customer=sender, first_name="Oumar", last_name="Diaby")
+    assert ScreeningHit.objects.filter(party="sender", party_id=sender.pk).count() == 1

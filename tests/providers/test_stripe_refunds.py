@@ -4,7 +4,7 @@ often the job runs, settled in the ledger only when Stripe says they succeeded."
 import pytest
 
 from payments import tasks
-from payments.errors import NotAllowedNow
+from payments.errors import NotAllowedNow, NotFound
 from payments.funding import (
     funding_direct_debit,
     funding_instructions,
@@ -13,7 +13,7 @@ from payments.funding import (
 from payments.ledger import balance
 from payments.ledger_check import check_ledger
 from payments.models import IncomingPayment, Refund, Transfer
-from payments.refunds import refund_send_again
+from payments.refunds import refund_send_again, refund_update
 from payments.states import TransferStatus as S
 from payments.transfers import transfer_cancel, transfer_refund
 from providers import stripe_sepa
@@ -138,3 +138,12 @@ def test_money_for_a_cancelled_transfer_is_refunded_through_stripe_too(client, s
     assert refund.transfer is None and refund.status == "succeeded"
     assert balance("unmatched_funds", "EUR") == 0
     assert balance("stripe_clearing", "EUR") == 0
+
+
+def test_a_refund_report_that_names_no_refund_changes_nothing(client, stripe_sim):
+    t = funded_by_debit(client, stripe_sim)
+    transfer_refund(transfer_id=t.pk, reason="sender asked")  # its Refund has no Stripe id yet
+    with pytest.raises(NotFound):
+        refund_update(reference="", provider_ref="", status="succeeded")
+    assert Refund.objects.get(transfer=t).status == "requested"
+    assert balance("refunds_payable", "EUR") == -t.total_minor
