@@ -20,7 +20,15 @@ from django.db.models import Model
 from django.utils import timezone
 
 from accounts.models import ApiSession
-from compliance.models import GdprRequest, KycDocument, ScreeningHit
+from compliance.models import (
+    Case,
+    CaseAttachment,
+    CaseNote,
+    GdprRequest,
+    KycDocument,
+    KycDocumentView,
+    ScreeningHit,
+)
 from payments.errors import NotAllowedNow
 from payments.models import (
     Customer,
@@ -107,7 +115,10 @@ def gdpr_request_erasure(*, customer: Customer) -> Customer:
         user.is_active = False
         user.set_unusable_password()
         user.username = user.email = f"erased-{customer.pk}@invalid"
-        user.save(update_fields=["is_active", "password", "username", "email"])
+        user.first_name = user.last_name = ""  # the sign-in account is not an AML record
+        user.save(
+            update_fields=["is_active", "password", "username", "email", "first_name", "last_name"]
+        )
     customer.email, customer.phone = f"erased-{customer.pk}@invalid", ""
     customer.relationship_ended_at = now
     customer.retention_until = _years_later(now.date(), settings.AML_RETENTION_YEARS)
@@ -142,9 +153,13 @@ def _purge(customer_id: int) -> None:
             reason = reason.replace(name, "[erased]")
         if reason != event.reason:
             TransferEvent.objects.filter(pk=event.pk).update(reason=reason)
+    Transfer.history.filter(customer_id=customer.pk).delete()
     for document in KycDocument.objects.filter(customer=customer):
         (Path(settings.PRIVATE_MEDIA_ROOT) / document.stored_name).unlink(missing_ok=True)
+    KycDocumentView.objects.filter(document__customer=customer).delete()
     KycDocument.objects.filter(customer=customer).delete()
+    KycDocument.history.filter(customer_id=customer.pk).delete()
+    _purge_cases(customer)
     ScreeningHit.objects.filter(party="sender", party_id=customer.pk).update(
         screened_name="[erased]"
     )
@@ -161,3 +176,15 @@ def _purge(customer_id: int) -> None:
         update_fields=["first_name", "last_name", "birth_date", "nationality", "erased_at"]
     )
     record(customer, GdprRequest.Kind.PURGE, "retention over: personal data erased")
+
+
+def _purge_cases(customer: Customer) -> None:
+    """The customer's cases outlive nothing either: files gone, what was written erased; the
+    cases themselves (dates, outcome) stay as the trace that they existed."""
+    attachments = CaseAttachment.objects.filter(case__customer=customer)
+    for attachment in attachments:
+        (Path(settings.PRIVATE_MEDIA_ROOT) / attachment.stored_name).unlink(missing_ok=True)
+    attachments.delete()
+    CaseNote.objects.filter(case__customer=customer).update(text="[erased]")
+    Case.objects.filter(customer=customer).update(decision="[erased]")
+    Case.history.filter(customer_id=customer.pk).delete()

@@ -1,86 +1,69 @@
-"""Know your customer: identity documents and the sending limits of each tier.
+"""Know your customer: identity documents, their review, and the sending limits of each tier.
 
-Documents are checked by their content (JPEG, PNG or PDF magic bytes, size), encrypted with
-Fernet (AES-128-CBC + HMAC) and written under PRIVATE_MEDIA_ROOT, never under a served path.
+Documents are kept by compliance.vault (checked by content, encrypted, outside the web root).
 Limits are per transfer, rolling 30 days and rolling 365 days, in the sender's currency;
 tier 0 (registered, not verified) may quote and add recipients but not send.
 """
 
-import base64
-import hashlib
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
-from cryptography.fernet import Fernet
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from compliance.errors import FileTooLarge, LimitExceeded, UnsupportedFile
-from compliance.models import KycDocument, KycTier
+from compliance import vault
+from compliance.errors import LimitExceeded, UnsupportedFile
+from compliance.models import KycDocument, KycDocumentView, KycTier
 from compliance.screening import screen_customer
-from payments.errors import NotAllowedNow
+from payments.errors import NotAllowedNow, NotFound
 from payments.models import Customer, Transfer
 from payments.models.customers import KycStatus
 from payments.money import format_major
 
-SIGNATURES = {
-    b"\xff\xd8\xff": "image/jpeg",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"%PDF-": "application/pdf",
+# What an officer may tell a sender about a document, in the sender's words. A suspected
+# forgery is "could not be verified": the sender is never told more (no tipping-off).
+REVIEW_REASONS = {
+    "unreadable": gettext_lazy("The document is blurred, cut off or unreadable."),
+    "expired": gettext_lazy("The document has expired."),
+    "name_mismatch": gettext_lazy("The name on the document is not the name of the account."),
+    "incomplete": gettext_lazy("A page or a side of the document is missing."),
+    "not_accepted": gettext_lazy("This kind of document is not accepted."),
+    "address_too_old": gettext_lazy("The proof of address is more than three months old."),
+    "not_verifiable": gettext_lazy("The document could not be verified."),
 }
+# Where the sender may send documents again.
+AWAITING_DOCUMENTS = (KycStatus.NONE, KycStatus.REJECTED, KycStatus.MORE_NEEDED)
 # Transfers that no longer count against a sender's limits.
 NOT_COUNTED = ("cancelled", "expired", "refunded")
-
-
-def _fernet() -> Fernet:
-    key = settings.KYC_DOCUMENT_KEY or base64.urlsafe_b64encode(
-        hashlib.sha256(f"kyc-documents:{settings.SECRET_KEY}".encode()).digest()
-    )
-    return Fernet(key)
-
-
-def sniff(content: bytes) -> str | None:
-    return next((kind for magic, kind in SIGNATURES.items() if content.startswith(magic)), None)
 
 
 def document_upload(*, customer: Customer, kind: str, content: bytes) -> KycDocument:
     """Keep an identity document for review; the sender's KYC status becomes pending."""
     if kind not in KycDocument.Kind.values:
         raise UnsupportedFile(f"unknown document type {kind!r}")
-    if len(content) > settings.KYC_DOCUMENT_MAX_BYTES:
-        ceiling = settings.KYC_DOCUMENT_MAX_BYTES // (1024 * 1024)
-        raise FileTooLarge(_("a document may be at most %(size)s MB") % {"size": ceiling})
-    content_type = sniff(content)
-    if content_type is None:
-        raise UnsupportedFile(_("send a JPEG, PNG or PDF file"))
-    stored_name = f"kyc/{customer.pk}/{uuid.uuid4().hex}.bin"
-    path = Path(settings.PRIVATE_MEDIA_ROOT) / stored_name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(_fernet().encrypt(content))
+    stored = vault.store(f"kyc/{customer.pk}", content)
     document = KycDocument.objects.create(
         customer=customer,
         kind=kind,
-        content_type=content_type,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        stored_name=stored_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        stored_name=stored.stored_name,
     )
-    if customer.kyc_status in (KycStatus.NONE, KycStatus.REJECTED):
+    if customer.kyc_status in AWAITING_DOCUMENTS:
         customer.kyc_status = KycStatus.PENDING
         customer.save(update_fields=["kyc_status"])
     return document
 
 
-def document_content(document: KycDocument) -> bytes:
-    """The original file, for staff allowed to see it (the console logs every view)."""
-    path = Path(settings.PRIVATE_MEDIA_ROOT) / document.stored_name
-    return _fernet().decrypt(path.read_bytes())
+def document_content(document: KycDocument, *, viewer, ip: str = "") -> bytes:
+    """The original file, for a staff member allowed to see it; every view is recorded."""
+    KycDocumentView.objects.create(document=document, viewer=viewer, ip=ip or None)
+    return vault.read(document.stored_name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +153,21 @@ def check_send(customer: Customer, amount_minor: int, currency: str, *, quoting=
         )
 
 
+def _lock_pending(document_id: int) -> tuple[KycDocument, Customer]:
+    document = KycDocument.objects.select_for_update().filter(pk=document_id).first()
+    if document is None:
+        raise NotFound("identity document not found")
+    if document.status != KycDocument.Status.PENDING:
+        raise NotAllowedNow(f"this document was already decided: {document.get_status_display()}")
+    return document, Customer.objects.select_for_update().get(pk=document.customer_id)
+
+
+def _decide(document: KycDocument, status: str, reason: str, actor) -> None:
+    document.status, document.reason, document.reviewed_by = status, reason[:200], actor
+    document.reviewed_at = timezone.now()
+    document.save(update_fields=["status", "reason", "reviewed_by", "reviewed_at"])
+
+
 def document_review(
     *,
     document_id: int,
@@ -184,18 +182,11 @@ def document_review(
     (never lowers it) and records the birth date and nationality read on it, which then
     narrow the sender's screening; rejected says why. The sender sees it in GET /kyc."""
     with transaction.atomic():
-        document = (
-            KycDocument.objects.select_for_update().select_related("customer").get(pk=document_id)
-        )
-        if document.status != KycDocument.Status.PENDING:
-            raise NotAllowedNow(f"this document was already {document.status}")
+        document, customer = _lock_pending(document_id)
         if not accept and not reason.strip():
             raise NotAllowedNow("say why the document is rejected")
-        customer = Customer.objects.select_for_update().get(pk=document.customer_id)
-        document.status = KycDocument.Status.ACCEPTED if accept else KycDocument.Status.REJECTED
-        document.reason, document.reviewed_by = reason[:200], actor
-        document.reviewed_at = timezone.now()
-        document.save(update_fields=["status", "reason", "reviewed_by", "reviewed_at"])
+        _decide(document, document.Status.ACCEPTED if accept else document.Status.REJECTED,
+                reason, actor)  # fmt: skip
         if accept:
             customer.kyc_tier = max(customer.kyc_tier, tier)
             customer.kyc_status = KycStatus.VERIFIED
@@ -206,4 +197,26 @@ def document_review(
         customer.save(update_fields=["kyc_tier", "kyc_status", "birth_date", "nationality"])
         if accept:
             screen_customer(customer)
+    return document
+
+
+@transaction.atomic
+def document_request_another(
+    *, document_id: int, reason: str, wanted: str = "", actor=None
+) -> KycDocument:
+    """Neither accepted nor refused: the sender is asked for another document (why, and which
+    kind when the officer says), and may upload again. A verified sender stays verified."""
+    if not reason.strip():
+        raise NotAllowedNow("say why another document is needed")
+    if wanted and wanted not in KycDocument.Kind.values:
+        raise UnsupportedFile(f"unknown document type {wanted!r}")
+    document, customer = _lock_pending(document_id)
+    if wanted:
+        reason = f"{reason} " + _("Please send: %(kind)s.") % {
+            "kind": KycDocument.Kind(wanted).label
+        }
+    _decide(document, KycDocument.Status.MORE_NEEDED, reason, actor)
+    if customer.kyc_status != KycStatus.VERIFIED:
+        customer.kyc_status = KycStatus.MORE_NEEDED
+        customer.save(update_fields=["kyc_status"])
     return document

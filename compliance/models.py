@@ -14,6 +14,7 @@ class KycTier(models.Model):
     per_30_days_minor = models.BigIntegerField(help_text=_("Rolling 30 days"))
     per_365_days_minor = models.BigIntegerField(help_text=_("Rolling 365 days"))
     currency = models.CharField(max_length=3, default="EUR")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["level"]
@@ -45,6 +46,7 @@ class KycDocument(models.Model):
         PENDING = "pending", _("Awaiting review")
         ACCEPTED = "accepted", _("Accepted")
         REJECTED = "rejected", _("Rejected")
+        MORE_NEEDED = "more_needed", _("Another document requested")
 
     customer = models.ForeignKey(
         "payments.Customer", on_delete=models.PROTECT, related_name="kyc_documents"
@@ -55,7 +57,7 @@ class KycDocument(models.Model):
     sha256 = models.CharField(max_length=64)
     stored_name = models.CharField(max_length=100, help_text=_("Under PRIVATE_MEDIA_ROOT"))
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+        max_length=11, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     reason = models.CharField(max_length=200, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -64,11 +66,33 @@ class KycDocument(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-uploaded_at"]
+        permissions = [
+            ("review_kycdocument", _("Can accept, reject or ask for another identity document")),
+            ("view_document_content", _("Can open identity documents")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of customer {self.customer_id} ({self.status})"
+
+
+class KycDocumentView(models.Model):
+    """Who opened which identity document, and when: every view, for the data-protection
+    officer and the regulator."""
+
+    document = models.ForeignKey(KycDocument, on_delete=models.PROTECT, related_name="views")
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    viewed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-viewed_at"]
+
+    def __str__(self) -> str:
+        return f"document {self.document_id} viewed by {self.viewer_id} at {self.viewed_at}"
 
 
 class SanctionsListVersion(models.Model):
@@ -121,6 +145,99 @@ class SanctionsEntry(models.Model):
         return f"{self.name} ({self.source} {self.source_uid})"
 
 
+class Case(models.Model):
+    """An investigation of one customer: their open alerts and screening hits, who works on
+    it, the notes and files gathered, and the decision. One open case per customer at most;
+    what is raised after it closes opens a new one."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To investigate")
+        INVESTIGATING = "investigating", _("Investigating")
+        CLOSED = "closed", _("Closed")
+
+    class Outcome(models.TextChoices):
+        FALSE_POSITIVE = "false_positive", _("False positive: nothing unusual")
+        VALUABLE_ALERT = "valuable_alert", _("Unusual but explained")
+        CONFIRMED_RISK = "confirmed_risk", _("Confirmed risk: suspicion reported")
+
+    customer = models.ForeignKey(
+        "payments.Customer", on_delete=models.PROTECT, related_name="compliance_cases"
+    )
+    status = models.CharField(
+        max_length=15, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=15, choices=Outcome.choices, blank=True)
+    decision = models.TextField(blank=True, help_text=_("What was found and why it was decided"))
+    opened_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sar_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When a suspicious activity report was produced")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"], condition=~models.Q(status="closed"), name="one_open_case"
+            )
+        ]
+        permissions = [
+            ("work_case", _("Can assign, annotate and decide cases")),
+            ("file_sar", _("Can produce a suspicious activity report")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.get_status_display()})"
+
+    @property
+    def reference(self) -> str:
+        return f"CASE-{self.pk:06d}"
+
+
+class CaseNote(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class CaseAttachment(models.Model):
+    """A file gathered for a case (bank statement, payslip, correspondence), kept encrypted
+    like identity documents."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    name = models.CharField(max_length=120)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    stored_name = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ScreeningHit(models.Model):
     """A possible match between one of our parties and a list entry, waiting for or carrying a
     compliance officer's decision. A false positive is remembered for this party and this
@@ -145,6 +262,9 @@ class ScreeningHit(models.Model):
     transfer = models.ForeignKey(
         "payments.Transfer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="hits"
+    )
     status = models.CharField(
         max_length=15, choices=Status.choices, default=Status.OPEN, db_index=True
     )
@@ -158,6 +278,7 @@ class ScreeningHit(models.Model):
     class Meta:
         ordering = ["created_at"]
         indexes = [models.Index(fields=["party", "party_id"], name="hit_party")]
+        permissions = [("decide_screeninghit", _("Can decide a screening hit"))]
 
     def __str__(self) -> str:
         return f"{self.party} {self.party_id} ~ {self.entry_id} ({self.score}, {self.status})"
@@ -195,6 +316,9 @@ class MonitoringAlert(models.Model):
     )
     customer = models.ForeignKey(
         "payments.Customer", on_delete=models.PROTECT, related_name="monitoring_alerts"
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
     )
     score = models.PositiveSmallIntegerField()
     evidence = models.JSONField(default=dict)

@@ -18,6 +18,7 @@ from django.db.models import Avg, Count, Max, Q, Sum
 from django.db.models.functions import Mod
 from django.utils import timezone
 
+from compliance.cases import case_file_alerts
 from compliance.models import MonitoringAlert, MonitoringRule
 from payments.models import Recipient, Transfer
 
@@ -191,6 +192,7 @@ def evaluate(transfer, *, now=None) -> list[MonitoringAlert]:
             defaults={"customer_id": transfer.customer_id, "score": score, "evidence": evidence},
         )
         alerts.append(alert)
+    case_file_alerts(alerts)
     return alerts
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from compliance.cases import case_for_customer, case_on_true_match
 from compliance.matching import index, screen_name
 from compliance.models import SanctionsEntry, ScreeningHit
 from payments.errors import NotAllowedNow, NotFound
@@ -26,6 +27,7 @@ PERSON = (SanctionsEntry.Kind.PERSON,)
 class Party:
     kind: str  # ScreeningHit.Party
     pk: int
+    customer_id: int  # whose case a hit joins: the sender, or the recipient's sender
     name: str
     country: str = ""
     birth_date: str = ""  # ISO date, when we know it
@@ -35,17 +37,20 @@ class Party:
 def _sender(customer) -> Party:
     born = customer.birth_date.isoformat() if customer.birth_date else ""
     return Party(
-        ScreeningHit.Party.SENDER, customer.pk, customer.full_name, customer.country, born,
-        customer.nationality,
+        ScreeningHit.Party.SENDER, customer.pk, customer.pk, customer.full_name, customer.country,
+        born, customer.nationality,
+    )  # fmt: skip
+
+
+def _recipient(recipient) -> Party:
+    return Party(
+        ScreeningHit.Party.RECIPIENT, recipient.pk, recipient.customer_id, recipient.full_name,
+        recipient.country,
     )  # fmt: skip
 
 
 def parties_of(transfer) -> list[Party]:
-    customer, recipient = transfer.customer, transfer.recipient
-    return [
-        _sender(customer),
-        Party(ScreeningHit.Party.RECIPIENT, recipient.pk, recipient.full_name, recipient.country),
-    ]
+    return [_sender(transfer.customer), _recipient(transfer.recipient)]
 
 
 def screen_party(party: Party, *, transfer=None, idx=None) -> list[ScreeningHit]:
@@ -68,18 +73,18 @@ def screen_party(party: Party, *, transfer=None, idx=None) -> list[ScreeningHit]
             if previous.status != H.FALSE_POSITIVE:
                 open_hits.append(previous)
             continue
-        open_hits.append(
-            ScreeningHit.objects.create(
-                party=party.kind,
-                party_id=party.pk,
-                screened_name=party.name[:300],
-                entry_id=match.entry_id,
-                entry_fingerprint=match.fingerprint,
-                matched_name=match.matched_name[:300],
-                score=match.score,
-                transfer=transfer,
-            )  # fmt: skip
+        hit = ScreeningHit.objects.create(
+            party=party.kind,
+            party_id=party.pk,
+            screened_name=party.name[:300],
+            entry_id=match.entry_id,
+            entry_fingerprint=match.fingerprint,
+            matched_name=match.matched_name[:300],
+            score=match.score,
+            transfer=transfer,
+            case=case_for_customer(party.customer_id),
         )
+        open_hits.append(hit)
     return open_hits
 
 
@@ -90,9 +95,7 @@ def screen_customer(customer) -> list[ScreeningHit]:
 
 def screen_recipient(recipient) -> list[ScreeningHit]:
     """When a recipient is added: record any hit; their transfers are held until decided."""
-    return screen_party(
-        Party(ScreeningHit.Party.RECIPIENT, recipient.pk, recipient.full_name, recipient.country)
-    )
+    return screen_party(_recipient(recipient))
 
 
 def rescreen_everyone(*, batch: int = 2000) -> int:
@@ -107,9 +110,9 @@ def rescreen_everyone(*, batch: int = 2000) -> int:
     for customer in senders:
         screen_party(_sender(customer), idx=idx)
         screened += 1
-    recipients = Recipient.objects.values_list("pk", "first_name", "last_name").iterator(batch)
-    for pk, first, last in recipients:
-        screen_party(Party(ScreeningHit.Party.RECIPIENT, pk, f"{first} {last}"), idx=idx)
+    recipients = Recipient.objects.only("customer_id", "first_name", "last_name").iterator(batch)
+    for recipient in recipients:
+        screen_party(_recipient(recipient), idx=idx)
         screened += 1
     return screened
 
@@ -164,6 +167,7 @@ def hit_decide(*, hit_id: int, true_match: bool, reason: str, actor=None) -> Scr
     hit.reason, hit.decided_by, hit.decided_at = reason[:300], actor, timezone.now()
     hit.save(update_fields=["status", "reason", "decided_by", "decided_at"])
     if true_match:
+        case_on_true_match(hit, actor)
         _act_on_true_match(hit, actor)
     return hit
 

@@ -194,6 +194,11 @@ SCREENING_THRESHOLD = env.float("SCREENING_THRESHOLD", default=0.85)
 SANCTIONS_TRUE_MATCH_POLICY = env.str("SANCTIONS_TRUE_MATCH_POLICY", default="freeze")
 # Transaction monitoring: the alerts' scores on a transfer that hold it for an analyst.
 MONITORING_HOLD_SCORE = env.int("MONITORING_HOLD_SCORE", default=60)
+# The console shows history, never offers to restore an old version (a transfer's or a
+# case's past state is not something to write back).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+# The reporting entity named in suspicious activity reports.
+INSTITUTION_NAME = env.str("INSTITUTION_NAME", default="MoneyBridge SAS")
 # AML records (identity, transactions) are kept this long after a relationship ends.
 AML_RETENTION_YEARS = env.int("AML_RETENTION_YEARS", default=5)
 # A Fernet key (Fernet.generate_key()); empty: derived from SECRET_KEY (demo and tests only).

@@ -1,6 +1,6 @@
 """The ops console's look and navigation (django-unfold)."""
 
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 UNFOLD = {
@@ -32,36 +32,6 @@ UNFOLD = {
                         "link": reverse_lazy("admin:payments_customer_changelist"),
                     },
                     {
-                        "title": _("Identity documents"),
-                        "icon": "badge",
-                        "link": reverse_lazy("admin:compliance_kycdocument_changelist"),
-                    },
-                    {
-                        "title": _("Screening hits"),
-                        "icon": "policy",
-                        "link": reverse_lazy("admin:compliance_screeninghit_changelist"),
-                    },
-                    {
-                        "title": _("Monitoring alerts"),
-                        "icon": "notifications",
-                        "link": reverse_lazy("admin:compliance_monitoringalert_changelist"),
-                    },
-                    {
-                        "title": _("Monitoring rules"),
-                        "icon": "rule",
-                        "link": reverse_lazy("admin:compliance_monitoringrule_changelist"),
-                    },
-                    {
-                        "title": _("Sanctions lists"),
-                        "icon": "gavel",
-                        "link": reverse_lazy("admin:compliance_sanctionslistversion_changelist"),
-                    },
-                    {
-                        "title": _("KYC tiers and limits"),
-                        "icon": "tune",
-                        "link": reverse_lazy("admin:compliance_kyctier_changelist"),
-                    },
-                    {
                         "title": _("Incoming payments"),
                         "icon": "savings",
                         "link": reverse_lazy("admin:payments_incomingpayment_changelist"),
@@ -80,6 +50,62 @@ UNFOLD = {
                         "title": _("Journal entries"),
                         "icon": "account_balance",
                         "link": reverse_lazy("admin:payments_journalentry_changelist"),
+                    },
+                ],
+            },
+            {
+                "title": _("Compliance"),
+                "items": [
+                    {
+                        "title": _("KYC review queue"),
+                        "icon": "fact_check",
+                        "link": lambda request: (
+                            reverse("admin:compliance_kycdocument_changelist")
+                            + "?status__exact=pending"
+                        ),
+                    },
+                    {
+                        "title": _("Screening hits to decide"),
+                        "icon": "policy",
+                        "link": lambda request: (
+                            reverse("admin:compliance_screeninghit_changelist")
+                            + "?status__exact=open"
+                        ),
+                    },
+                    {
+                        "title": _("Cases"),
+                        "icon": "folder_shared",
+                        "link": reverse_lazy("admin:compliance_case_changelist"),
+                    },
+                    {
+                        "title": _("Monitoring alerts"),
+                        "icon": "notifications",
+                        "link": reverse_lazy("admin:compliance_monitoringalert_changelist"),
+                    },
+                    {
+                        "title": _("Identity documents"),
+                        "icon": "badge",
+                        "link": reverse_lazy("admin:compliance_kycdocument_changelist"),
+                    },
+                    {
+                        "title": _("Document views"),
+                        "icon": "visibility",
+                        "link": reverse_lazy("admin:compliance_kycdocumentview_changelist"),
+                    },
+                    {
+                        "title": _("Monitoring rules"),
+                        "icon": "rule",
+                        "link": reverse_lazy("admin:compliance_monitoringrule_changelist"),
+                    },
+                    {
+                        "title": _("Sanctions lists"),
+                        "icon": "gavel",
+                        "link": reverse_lazy("admin:compliance_sanctionslistversion_changelist"),
+                    },
+                    {
+                        "title": _("KYC tiers and limits"),
+                        "icon": "tune",
+                        "link": reverse_lazy("admin:compliance_kyctier_changelist"),
                     },
                 ],
             },

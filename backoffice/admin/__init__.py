@@ -1,4 +1,5 @@
 from backoffice.admin import (  # noqa: F401 - registers the admins
+    cases,
     compliance,
     jobs,
     ledger,

@@ -1,3 +1,5 @@
+from django.core.exceptions import PermissionDenied
+from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 
 
@@ -16,3 +18,11 @@ class ReadOnlyMixin:
 
 class ReadOnlyAdmin(ReadOnlyMixin, ModelAdmin):
     pass
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """Who changed what and when, read only: the page that would restore an old version of a
+    row (a transfer's status, a recipient's wallet, a case's decision) is refused outright."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        raise PermissionDenied

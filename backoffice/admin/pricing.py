@@ -1,8 +1,7 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, TabularInline
 
-from backoffice.admin.base import ReadOnlyAdmin
+from backoffice.admin.base import HistoryAdmin, ReadOnlyAdmin
 from payments.models import Corridor, FeeBand, FxRate, Quote
 
 
@@ -12,7 +11,7 @@ class FeeBandInline(TabularInline):
 
 
 @admin.register(Corridor)
-class CorridorAdmin(SimpleHistoryAdmin, ModelAdmin):
+class CorridorAdmin(HistoryAdmin, ModelAdmin):
     list_display = [
         "code",
         "source_currency",

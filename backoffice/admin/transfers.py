@@ -1,9 +1,8 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import display as admin_display
 
-from backoffice.admin.base import ReadOnlyAdmin
+from backoffice.admin.base import HistoryAdmin, ReadOnlyAdmin, ReadOnlyMixin
 from payments.models import Customer, PayoutAttempt, Recipient, Transfer, TransferEvent
 from payments.money import display as money_display
 
@@ -55,7 +54,7 @@ class AttemptInline(ReadOnlyInline):
 
 
 @admin.register(Transfer)
-class TransferAdmin(ReadOnlyAdmin):
+class TransferAdmin(ReadOnlyMixin, HistoryAdmin, ModelAdmin):
     list_display = [
         "reference",
         "display_status",
@@ -134,14 +133,14 @@ class PayoutAttemptAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(SimpleHistoryAdmin, ModelAdmin):
+class CustomerAdmin(HistoryAdmin, ModelAdmin):
     list_display = ["email", "first_name", "last_name", "country", "created_at"]
     search_fields = ["email", "last_name", "phone"]
     show_full_result_count = False
 
 
 @admin.register(Recipient)
-class RecipientAdmin(SimpleHistoryAdmin, ModelAdmin):
+class RecipientAdmin(HistoryAdmin, ModelAdmin):
     list_display = ["first_name", "last_name", "phone", "provider", "country", "customer"]
     search_fields = ["phone", "last_name"]
     list_select_related = ["customer"]

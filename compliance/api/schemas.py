@@ -12,14 +12,14 @@ class DocumentOut(Schema):
     kind: str
     content_type: str
     size: int
-    status: Literal["pending", "accepted", "rejected"]
+    status: Literal["pending", "accepted", "rejected", "more_needed"]
     reason: str
     uploaded_at: datetime
 
 
 class KycOut(Schema):
     kyc_tier: int
-    kyc_status: Literal["none", "pending", "verified", "rejected"]
+    kyc_status: Literal["none", "pending", "verified", "rejected", "more_needed"]
     documents: list[DocumentOut]
 
 

@@ -9,6 +9,7 @@ class KycStatus(models.TextChoices):
     PENDING = "pending", _("Documents under review")
     VERIFIED = "verified", _("Verified")
     REJECTED = "rejected", _("Rejected")
+    MORE_NEEDED = "more_needed", _("Another document needed")
 
 
 class Customer(models.Model):
@@ -29,7 +30,7 @@ class Customer(models.Model):
         help_text=_("0 registered (cannot send), 1 verified, 2 enhanced, 3 due diligence"),
     )
     kyc_status = models.CharField(
-        max_length=10, choices=KycStatus.choices, default=KycStatus.NONE, db_index=True
+        max_length=11, choices=KycStatus.choices, default=KycStatus.NONE, db_index=True
     )
     relationship_ended_at = models.DateTimeField(null=True, blank=True)
     retention_until = models.DateField(

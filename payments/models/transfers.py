@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from payments.models.customers import Customer, Recipient
 from payments.models.pricing import Corridor
@@ -64,6 +65,12 @@ class Transfer(models.Model):
     paid_out_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Who changed what and when, beside the business timeline (TransferEvent). One insert per
+    # save in the same transaction; only the history's own lookups are indexed.
+    history = HistoricalRecords(
+        excluded_fields=["funding_instructions"],
+        no_db_index=["reference", "customer", "recipient", "quote", "corridor", "payout_provider"],
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -7,7 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from compliance.kyc import document_content, document_review
+from compliance import vault
+from compliance.kyc import document_request_another, document_review
 from compliance.models import KycDocument
 from payments.errors import NotAllowedNow
 from payments.models import Customer, Transfer
@@ -48,7 +49,7 @@ def test_a_document_is_checked_stored_encrypted_and_puts_the_review_pending(newc
     )
     stored = KycDocument.objects.get()
     on_disk = Path(settings.PRIVATE_MEDIA_ROOT, stored.stored_name).read_bytes()
-    assert JPEG not in on_disk and document_content(stored) == JPEG
+    assert JPEG not in on_disk and vault.read(stored.stored_name) == JPEG
     assert newcomer.get("/kyc").json() == kyc
     assert upload(newcomer, PDF, kind="proof_of_address", name="bill.pdf").status_code == 201
 
@@ -138,6 +139,21 @@ def test_a_rejected_document_is_shown_and_the_sender_still_cannot_send(newcomer,
                             headers={"Idempotency-Key": "rejected"})  # fmt: skip
     assert refused.status_code == 422 and refused.json()["code"] == "limit_exceeded"
     upload(newcomer, PDF, kind="national_id", name="id.pdf")  # a new document, a new review
+    assert newcomer.get("/kyc").json()["kyc_status"] == "pending"
+
+
+def test_asked_for_another_document_the_sender_sees_why_and_sends_again(newcomer):
+    upload(newcomer, JPEG)
+    document = KycDocument.objects.get()
+    document_request_another(document_id=document.pk, reason="The document is unreadable.",
+                             wanted="passport")  # fmt: skip
+    kyc = newcomer.get("/kyc").json()
+    assert kyc["kyc_status"] == "more_needed"
+    assert kyc["documents"][0]["status"] == "more_needed"
+    assert kyc["documents"][0]["reason"] == "The document is unreadable. Please send: Passport."
+    with pytest.raises(NotAllowedNow):
+        document_review(document_id=document.pk, accept=True)  # this one is decided
+    upload(newcomer, PDF, kind="passport", name="passport.pdf")
     assert newcomer.get("/kyc").json()["kyc_status"] == "pending"
 
 

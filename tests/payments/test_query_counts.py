@@ -28,18 +28,18 @@ def test_quote_transfer_and_funding_round_trips(warm, django_assert_num_queries)
     with django_assert_num_queries(6):
         q = quote_create(customer=sender, corridor_code="fr-sn", send_amount_minor=10_000)
     # sender (locked: limits hold under races), quote (locked, with its used flag), the tier's
-    # limits with what was used, recipient, insert transfer, insert event
-    with django_assert_num_queries(8):
+    # limits with what was used, recipient, insert transfer, its history row, insert event
+    with django_assert_num_queries(9):
         t = transfer_create(customer=sender, quote_id=q.pk, recipient_id=to.pk)
-    # lock, event, update, entry key, accounts, entry, postings, job
-    with django_assert_num_queries(10):
+    # lock, event, update, history row, entry key, accounts, entry, postings, job
+    with django_assert_num_queries(11):
         transfer_mark_funded(transfer_id=t.pk)
     # read with both parties for screening (outside the lock), which lists are loaded, the
-    # monitoring rules and their three fact queries, then lock, event, update, entry key,
-    # accounts, entry, postings, job
-    with django_assert_num_queries(16):
+    # monitoring rules and their three fact queries, then lock, event, update, history row,
+    # entry key, accounts, entry, postings, job
+    with django_assert_num_queries(17):
         transfer_run_checks(transfer_id=t.pk)
     # open the attempt (4 + savepoints), read the recipient, the sandbox's own insert (3),
-    # then record the answer (6 + savepoints)
-    with django_assert_num_queries(18):
+    # then record the answer (6, the transfer's history row, savepoints)
+    with django_assert_num_queries(19):
         payouts.payout_submit(t.pk)
