@@ -70,6 +70,7 @@ class KycDocument(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at"]
+        verbose_name = _("identity document")
         permissions = [
             ("review_kycdocument", _("Can accept, reject or ask for another identity document")),
             ("view_document_content", _("Can open identity documents")),

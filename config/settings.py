@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "django_q",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "payments",
     "accounts",
     "providers",
@@ -52,6 +54,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "backoffice.staff_auth.StaffSecondFactorMiddleware",
+    "backoffice.staff_auth.StaffLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -197,6 +202,11 @@ MONITORING_HOLD_SCORE = env.int("MONITORING_HOLD_SCORE", default=60)
 # The console shows history, never offers to restore an old version (a transfer's or a
 # case's past state is not something to write back).
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# Staff sign in with a TOTP second factor; only the demo (embedded SQLite) goes without.
+STAFF_OTP_REQUIRED = env.bool(
+    "STAFF_OTP_REQUIRED", default=not DATABASES["default"]["ENGINE"].endswith("sqlite3")
+)
+OTP_TOTP_ISSUER = "MoneyBridge"
 # The reporting entity named in suspicious activity reports.
 INSTITUTION_NAME = env.str("INSTITUTION_NAME", default="MoneyBridge SAS")
 # AML records (identity, transactions) are kept this long after a relationship ends.
@@ -224,6 +234,8 @@ PAYOUT_NOT_FOUND_GRACE_SECONDS = env.int("PAYOUT_NOT_FOUND_GRACE_SECONDS", defau
 PAYOUT_RETRY_BACKOFF_SECONDS = env.int("PAYOUT_RETRY_BACKOFF_SECONDS", default=60)
 # A provider's reported balance older than this is not used for routing.
 FLOAT_STALE_MINUTES = env.int("FLOAT_STALE_MINUTES", default=60)
+# How long a transfer may sit in a status before the console calls it stuck.
+STUCK_AFTER_MINUTES = {"funded": 30, "payout_pending": 15, "payout_submitted": 120}
 # After a definite failure, try the next provider able to pay the same number automatically.
 PAYOUT_FAILOVER = env.bool("PAYOUT_FAILOVER", default=True)
 # Until the real adapters land every payout provider code is served by the sandbox.

@@ -101,6 +101,16 @@ def transfer_note(transfer: Transfer, reason: str, *, via: str = "system", actor
     )
 
 
+@transaction.atomic
+def transfer_add_note(*, transfer_id: int, text: str, actor, via: str = "staff") -> Transfer:
+    """A staff member's note on the timeline (a call with the sender, a provider ticket)."""
+    if not text.strip():
+        raise NotAllowedNow("a note needs some text")
+    transfer = lock_transfer(transfer_id)
+    transfer_note(transfer, f"note: {text.strip()}", via=via, actor=actor)
+    return transfer
+
+
 def funds_final(transfer: Transfer, now: datetime | None = None) -> bool:
     return transfer.funds_final_at is not None and transfer.funds_final_at <= (
         now or timezone.now()

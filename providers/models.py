@@ -65,6 +65,9 @@ class WebhookEvent(models.Model):
     provider = models.CharField(max_length=20)
     event_id = models.CharField(max_length=100, blank=True)
     event_type = models.CharField(max_length=80, blank=True)
+    correlation = models.CharField(
+        max_length=20, blank=True, db_index=True, help_text="The transfer reference it names"
+    )
     status = models.CharField(max_length=10, choices=Status.choices)
     reason = models.CharField(max_length=300, blank=True)
     payload = models.TextField()

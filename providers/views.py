@@ -8,7 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django_q.tasks import async_task
 
 from providers.models import WebhookEvent
-from providers.webhooks import VERIFIERS, WebhookRejected
+from providers.webhooks import VERIFIERS, WebhookRejected, transfer_reference_in
 
 MAX_BODY = 256 * 1024
 PROCESS_JOB = "payments.tasks.process_webhook"
@@ -50,6 +50,7 @@ def webhook(request, provider: str):
                 provider=code,
                 event_id=event.event_id[:100],
                 event_type=event.event_type[:80],
+                correlation=transfer_reference_in(body),
                 status=WebhookEvent.Status.RECEIVED,
                 payload=json.dumps(event.data),
             )

@@ -8,6 +8,7 @@ signs `timestamp.body` with a dot. Stripe's own SDK verifies Stripe's.
 import hashlib
 import hmac
 import json
+import re
 import time
 from dataclasses import dataclass
 
@@ -26,6 +27,16 @@ class VerifiedEvent:
     event_id: str
     event_type: str
     data: dict
+
+
+# Our transfer references (payments.references), alone or inside an attempt reference.
+TRANSFER_REFERENCE = re.compile(rb"MB-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
+
+
+def transfer_reference_in(body: bytes) -> str:
+    """The transfer an event is about, for the transfer's page (empty when it names none)."""
+    found = TRANSFER_REFERENCE.search(body)
+    return found.group().decode() if found else ""
 
 
 def _json(body: bytes) -> dict:

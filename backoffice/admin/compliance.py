@@ -13,6 +13,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from unfold.admin import ModelAdmin
 
 from backoffice.admin.base import HistoryAdmin, ReadOnlyAdmin, ReadOnlyMixin
+from backoffice.admin.masking import FULL_PHONE, mask_phone
 from backoffice.admin.service_actions import client_ip, private_file, run_action
 from compliance import kyc
 from compliance.kyc import REVIEW_REASONS
@@ -66,6 +67,7 @@ class KycDocumentAdmin(ReadOnlyMixin, HistoryAdmin, ModelAdmin):
     the decision as a posted form with a reason from the list."""
 
     list_display = ["uploaded_at", "customer", "kind", "content_type", "status", "reviewed_by"]
+    list_display_links = ["uploaded_at", "customer"]
     list_filter = ["status", "kind"]
     list_select_related = ["customer", "reviewed_by"]
     search_fields = ["=customer__email", "customer__last_name"]
@@ -98,6 +100,9 @@ class KycDocumentAdmin(ReadOnlyMixin, HistoryAdmin, ModelAdmin):
                 status=ScreeningHit.Status.OPEN,
             ).count(),  # fmt: skip
             "views": document.views.select_related("viewer")[:10],
+            "customer_phone": customer.phone
+            if request.user.has_perm(FULL_PHONE)
+            else mask_phone(customer.phone),
             "can_see": request.user.has_perm("compliance.view_document_content"),
             "can_decide": document.status == KycDocument.Status.PENDING
             and request.user.has_perm("compliance.review_kycdocument"),

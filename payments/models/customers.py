@@ -42,6 +42,7 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        permissions = [("view_full_phone", _("Can see full phone numbers"))]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} <{self.email}>"

@@ -33,7 +33,7 @@ class Transfer(models.Model):
     recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="transfers")
     quote = models.OneToOneField(Quote, on_delete=models.PROTECT, related_name="transfer")
     corridor = models.ForeignKey(Corridor, on_delete=models.PROTECT, related_name="+")
-    payout_provider = models.CharField(max_length=20, db_index=True)
+    payout_provider = models.CharField(max_length=20)
     payout_msisdn = models.CharField(
         max_length=20, help_text=_("Wallet number paid, fixed when the transfer was created")
     )
@@ -78,6 +78,12 @@ class Transfer(models.Model):
             models.Index(fields=["status", "updated_at"], name="transfer_status_updated"),
             models.Index(fields=["customer", "-created_at"], name="transfer_customer_recent"),
             models.Index(fields=["-created_at"], name="transfer_recent"),
+            # The console's list: by status, by provider, by wallet number, newest first.
+            models.Index(fields=["status", "-created_at"], name="transfer_status_recent"),
+            models.Index(
+                fields=["payout_provider", "-created_at"], name="transfer_provider_recent"
+            ),
+            models.Index(fields=["payout_msisdn"], name="transfer_wallet"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -98,6 +104,8 @@ class Transfer(models.Model):
             ("refund_transfer", _("Can refund a transfer")),
             ("cancel_transfer", _("Can cancel a transfer")),
             ("resolve_payout", _("Can settle a payout attempt after checking with the provider")),
+            ("note_transfer", _("Can add a note to a transfer's timeline")),
+            ("export_data", _("Can export finance reports")),
         ]
 
     def __str__(self) -> str:
@@ -189,6 +197,10 @@ class PayoutAttempt(models.Model):
             ),
             models.Index(
                 fields=["updated_at"], condition=Q(status="sending"), name="attempt_sending"
+            ),
+            # The console finds a transfer by the provider's own reference.
+            models.Index(
+                fields=["provider_ref"], condition=~Q(provider_ref=""), name="attempt_provider_ref"
             ),
         ]
 

@@ -14,6 +14,7 @@ from compliance.lists import list_import
 from compliance.models import Case, KycDocumentView, ScreeningHit
 from payments.models.customers import KycStatus
 from tests import factories as f
+from tests.backoffice.conftest import staff_login
 from tests.backoffice.test_console import queries_for
 from tests.compliance.test_screening import UN, funded_to
 
@@ -26,7 +27,7 @@ def staff(client, *codenames: str):
     user = User.objects.create_user(f"staff{len(codenames)}", is_staff=True)
     for codename in ("view_kycdocument", "view_screeninghit", "view_case", *codenames):
         user.user_permissions.add(Permission.objects.get(codename=codename))
-    client.force_login(user)
+    staff_login(client, user)
     return user
 
 
@@ -192,7 +193,7 @@ def test_the_case_list_makes_no_query_per_row(client, officer):
 
 def test_the_transfer_history_page_shows_changes_and_cannot_revert(client, db):
     root = User.objects.create_superuser("root", "root@example.com", "x")
-    client.force_login(root)
+    staff_login(client, root)
     t = f.funded_transfer()
     page = client.get(reverse("admin:payments_transfer_history", args=[t.pk]))
     assert page.status_code == 200 and "no change history" not in page.text.lower()
