@@ -22,6 +22,7 @@ from django_q.models import Failure, OrmQ
 from compliance.models import Case, KycDocument, MonitoringAlert, ScreeningHit
 from payments.models import IncomingPayment, PayoutAttempt, Transfer
 from payments.money import display
+from payments.payouts import attempts_needing_a_person
 from payments.states import TransferStatus as S
 from payments.stuck import stuck_condition
 from payments.treasury import available_float
@@ -166,6 +167,9 @@ def dashboard_data(period: str, *, now=None) -> dict:
          Transfer.objects.filter(status=S.PAYOUT_FAILED).count(),
          _transfers(status__exact="payout_failed")),
         (_("Stuck beyond their expected time"), stuck, _transfers(stuck="yes")),
+        (_("Payouts the provider has not settled: check and settle by hand"),
+         attempts_needing_a_person(now=now).count(),
+         _list("payments_payoutattempt", needs_person="yes")),
         (_("Unmatched incoming payments"),
          IncomingPayment.objects.filter(status=IncomingPayment.Status.UNMATCHED).count(),
          _list("payments_incomingpayment", status__exact="unmatched")),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import RangeNumericFilter
 
 from payments.money import parse_major
+from payments.payouts import attempts_needing_a_person
 from payments.stuck import stuck_condition
 
 
@@ -78,3 +79,16 @@ class StuckFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.filter(stuck_condition()) if self.value() == "yes" else queryset
+
+
+class NeedsPersonFilter(admin.SimpleListFilter):
+    title = _("needs a person")
+    parameter_name = "needs_person"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Not settled by the provider in time"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(pk__in=attempts_needing_a_person().values("pk"))
+        return queryset

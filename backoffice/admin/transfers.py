@@ -20,6 +20,7 @@ from backoffice.admin.filters import (
     AmountRangeFilter,
     HoldReasonFilter,
     KycTierFilter,
+    NeedsPersonFilter,
     StuckFilter,
 )
 from backoffice.admin.masking import FULL_PHONE, PhoneMaskMixin, mask_phone
@@ -259,7 +260,7 @@ def transfer_page(transfer: Transfer, user) -> dict:
 @admin.register(PayoutAttempt)
 class PayoutAttemptAdmin(PhoneMaskMixin, ReadOnlyAdmin):
     list_display = ["reference", "provider", "status", "checks", "next_check_at", "created_at"]
-    list_filter = ["status", "provider"]
+    list_filter = ["status", "provider", NeedsPersonFilter]
     search_fields = ["=reference", "=provider_ref"]
     show_full_result_count = False
     paginator = InfinitePaginator

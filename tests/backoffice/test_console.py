@@ -7,8 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_q.models import Success
 
+from backoffice.dashboard import dashboard_data
 from backoffice.demo_staff import create_demo_staff
 from payments.customers import customer_create
+from payments.models import PayoutAttempt
 from tests import factories as f
 from tests.backoffice.conftest import staff_login
 
@@ -108,6 +110,8 @@ def test_dashboard_lists_payouts_and_payments_that_need_a_person(admin_client, s
     f.funded_transfer(scenario="pending")
     f.run_jobs()
     funding_receive(payment_ref="pi_x", amount_minor=100, currency="EUR", transfer_reference="?")
-    page = admin_client.get(reverse("admin:index")).text
-    assert "1 payouts the provider has not settled" in page
-    assert "1 incoming payments to refund" in page
+    queues = {str(label): (n, link) for label, n, link in dashboard_data("1d")["queues"]}
+    count, link = queues["Payouts the provider has not settled: check and settle by hand"]
+    assert count == 1 and queues["Unmatched incoming payments"][0] == 1
+    attempt = PayoutAttempt.objects.get()
+    assert attempt.reference in admin_client.get(link).text
