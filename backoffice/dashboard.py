@@ -27,6 +27,8 @@ from payments.states import TransferStatus as S
 from payments.stuck import stuck_condition
 from payments.treasury import available_float
 from providers.models import ProviderBalance
+from reconciliation.models import ReconItem
+from reconciliation.services import OPEN_RESULTS
 
 PERIODS = {"1d": (_("Last 24 hours"), 1), "7d": (_("Last 7 days"), 7),
            "30d": (_("Last 30 days"), 30), "90d": (_("Last 90 days"), 90)}  # fmt: skip
@@ -127,7 +129,7 @@ def dashboard_data(period: str, *, now=None) -> dict:
         got = attempts.get(row["payout_provider"], {"ok": 0, "done": 0})
         row["success_rate"] = round(100 * got["ok"] / got["done"], 1) if got["done"] else None
         row["median_minutes"] = medians.get(row["payout_provider"])
-        row["link"] = _transfers(payout_provider__exact=row["payout_provider"],
+        row["link"] = _transfers(provider=row["payout_provider"],
                                  created_at_from=start)  # fmt: skip
     for row in corridors:
         row["link"] = _transfers(corridor__id__exact=row["corridor_id"], created_at_from=start)
@@ -170,6 +172,9 @@ def dashboard_data(period: str, *, now=None) -> dict:
         (_("Payouts the provider has not settled: check and settle by hand"),
          attempts_needing_a_person(now=now).count(),
          _list("payments_payoutattempt", needs_person="yes")),
+        (_("Reconciliation items to resolve"),
+         ReconItem.objects.filter(result__in=OPEN_RESULTS).count(),
+         _list("reconciliation_reconitem", open="yes")),
         (_("Unmatched incoming payments"),
          IncomingPayment.objects.filter(status=IncomingPayment.Status.UNMATCHED).count(),
          _list("payments_incomingpayment", status__exact="unmatched")),

@@ -41,9 +41,12 @@ ROLES: dict[str, list[str]] = {
         "payments.view_fxrate", "payments.view_corridor", "payments.view_feeband",
         "payments.view_floattopup", "payments.view_cashbalancemove",
         "providers.view_providerbalance", "payments.export_data",
+        "reconciliation.view_statement", "reconciliation.add_statement",
+        "reconciliation.view_reconitem", "reconciliation.resolve_reconitem",
+        "exports.view_export",
     ],
 }  # fmt: skip
-ADMIN_APPS = ("payments", "compliance", "providers", "accounts")
+ADMIN_APPS = ("payments", "compliance", "providers", "accounts", "reconciliation", "exports")
 ADMIN_EXTRA = [
     "auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group",
     "django_q.view_success", "django_q.view_failure", "django_q.view_schedule",

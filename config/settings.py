@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "accounts",
     "providers",
     "compliance",
+    "reconciliation",
+    "exports",
     "backoffice",
 ]
 
@@ -234,6 +236,15 @@ PAYOUT_NOT_FOUND_GRACE_SECONDS = env.int("PAYOUT_NOT_FOUND_GRACE_SECONDS", defau
 PAYOUT_RETRY_BACKOFF_SECONDS = env.int("PAYOUT_RETRY_BACKOFF_SECONDS", default=60)
 # A provider's reported balance older than this is not used for routing.
 FLOAT_STALE_MINUTES = env.int("FLOAT_STALE_MINUTES", default=60)
+# django-import-export: importing needs the model's "add" permission (finance's statements),
+# exports escape spreadsheet formulas, and uploads wait between preview and confirm in the
+# cache (shared by every web server) rather than one server's temporary folder.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+# Reconciliation: a statement line and our record match if their dates are this close.
+RECON_DATE_WINDOW_DAYS = env.int("RECON_DATE_WINDOW_DAYS", default=3)
 # How long a transfer may sit in a status before the console calls it stuck.
 STUCK_AFTER_MINUTES = {"funded": 30, "payout_pending": 15, "payout_submitted": 120}
 # After a definite failure, try the next provider able to pay the same number automatically.

@@ -69,6 +69,10 @@ UNFOLD = {
             {
                 "title": _("Finance"),
                 "items": [
+                    _item(_("Statements"), "receipt_long", "reconciliation.statement"),
+                    _item(_("Reconciliation: to resolve"), "rule_settings",
+                          "reconciliation.reconitem", query="?open=yes"),
+                    _item(_("Exports"), "download", "exports.export", perm="payments.export_data"),
                     _item(_("Journal entries"), "account_balance", "payments.journalentry"),
                     _item(_("Accounts"), "account_tree", "payments.account"),
                     _item(_("Float top-ups"), "account_balance_wallet", "payments.floattopup"),

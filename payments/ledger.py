@@ -45,6 +45,9 @@ CHART: dict[str, tuple[str, bool, str]] = {
     "refunds_payable": (K.LIABILITY, False, "Refunds payable"),
     "unmatched_funds": (K.LIABILITY, False, "Unmatched incoming funds"),
     "dispute_losses": (K.EXPENSE, False, "Disputed direct debits lost"),
+    "bank": (K.ASSET, True, "Bank account"),
+    # Differences found by reconciliation and accepted by finance (either sign).
+    "reconciliation_adjustments": (K.EXPENSE, True, "Reconciliation adjustments"),
     # May go briefly negative: Stripe's "applied" can arrive before its "funded".
     "customer_balances": (K.LIABILITY, True, "Senders' Stripe cash balances"),
 }

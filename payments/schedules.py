@@ -11,6 +11,7 @@ SCHEDULES = [
     ("Read provider balances", "payments.tasks.refresh_provider_balances", 5),
     ("Monitoring pass over the last day", "compliance.tasks.monitoring_batch", 24 * 60),
     ("Erase personal data past AML retention", "compliance.tasks.gdpr_purge", 24 * 60),
+    ("Fetch and reconcile provider statements", "reconciliation.tasks.fetch_statements", 24 * 60),
 ]
 
 

@@ -45,3 +45,14 @@ def test_classic_db_variables_work():
 def test_no_database_settings_means_the_embedded_demo_database(tmp_path):
     out = settings_with({"SQLITE_PATH": str(tmp_path / "x.sqlite3")})
     assert out.startswith("django.db.backends.sqlite3 ") and "x.sqlite3" in out
+
+
+def test_every_setting_read_from_the_environment_is_in_env_example():
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    read = set(
+        re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', (root / "config" / "settings.py").read_text())
+    )
+    documented = set(re.findall(r"^#? ?([A-Z_]+)=", (root / ".env.example").read_text(), re.M))
+    assert read - documented == set(), "document these in .env.example"

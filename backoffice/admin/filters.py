@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import RangeNumericFilter
 
+from payments.models import Recipient
 from payments.money import parse_major
 from payments.payouts import attempts_needing_a_person
 from payments.stuck import stuck_condition
@@ -91,4 +92,19 @@ class NeedsPersonFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "yes":
             return queryset.filter(pk__in=attempts_needing_a_person().values("pk"))
+        return queryset
+
+
+class ProviderFilter(admin.SimpleListFilter):
+    """Fixed choices: Django's own filter would read every distinct value of the table."""
+
+    title = _("payout provider")
+    parameter_name = "provider"
+
+    def lookups(self, request, model_admin):
+        return Recipient.Provider.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Recipient.Provider.values:
+            return queryset.filter(payout_provider=self.value())
         return queryset

@@ -21,6 +21,7 @@ from backoffice.admin.filters import (
     HoldReasonFilter,
     KycTierFilter,
     NeedsPersonFilter,
+    ProviderFilter,
     StuckFilter,
 )
 from backoffice.admin.masking import FULL_PHONE, PhoneMaskMixin, mask_phone
@@ -89,7 +90,7 @@ class TransferAdmin(PhoneMaskMixin, ReadOnlyMixin, HistoryAdmin, ModelAdmin):
         "display_receive", "payout_provider", "created_at",
     ]  # fmt: skip
     list_filter = [
-        "status", "corridor", "payout_provider", ("created_at", RangeDateFilter),
+        "status", "corridor", ProviderFilter, ("created_at", RangeDateFilter),
         ("send_amount_minor", AmountRangeFilter), KycTierFilter, HoldReasonFilter, StuckFilter,
     ]  # fmt: skip
     list_filter_submit = True

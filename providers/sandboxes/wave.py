@@ -61,6 +61,8 @@ class WaveSimulator:
             elif method == "GET" and path.startswith("/v1/checkout/sessions/"):
                 session = self.state.setdefault("checkouts", {}).get(path.rsplit("/", 1)[1])
                 status, body = (200, session) if session else (404, {"code": "not-found"})
+            elif method == "GET" and path == "/v1/transactions":
+                status, body = 200, self._transactions(query)
             elif method == "GET" and path == "/v1/balance":
                 status, body = 200, {"amount": str(self.state["balance"]), "currency": "XOF"}
             else:
@@ -173,6 +175,27 @@ class WaveSimulator:
             self.state["balance"] += int(payout["receive_amount"]) + int(payout["fee"])
         payout["seen"] = True
         return {k: v for k, v in payout.items() if k not in ("scenario", "seen")}
+
+    def _transactions(self, query: dict, page: int = 100) -> dict:
+        """One day of balance movements (REFERENCE.md 1.8), oldest first, cursor-paged."""
+        day = (query.get("date") or [datetime.now(UTC).strftime("%Y-%m-%d")])[0]
+        after = int((query.get("after") or ["0"])[0] or 0)
+        moved = [
+            p for p in self.state["payouts"].values()
+            if p["timestamp"].startswith(day) and p["status"] == "succeeded"
+        ]  # fmt: skip
+        items = [
+            {"timestamp": p["timestamp"], "transaction_id": p["id"],
+             "transaction_type": "merchant_payout", "amount": f"-{p['receive_amount']}",
+             "fee": f"-{p['fee']}", "currency": p["currency"],
+             "client_reference": p["client_reference"], "counterparty_mobile": p["mobile"]}
+            for p in sorted(moved, key=lambda p: p["timestamp"])[after : after + page]
+        ]  # fmt: skip
+        more = after + page < len(moved)
+        return {
+            "items": items,
+            "page_info": {"has_next_page": more, "end_cursor": str(after + page) if more else None},
+        }
 
     def _by_ref(self, ref: str) -> list[dict]:
         return [p for p in self.state["payouts"].values() if ref and p["client_reference"] == ref]

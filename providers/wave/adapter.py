@@ -80,6 +80,23 @@ class WaveProvider:
         data = http.json_body(response)
         return int(data["amount"]), data["currency"]
 
+    def statement(self, day, country: str = "SN"):
+        """The day's balance movements (`GET /v1/transactions`, cursor-paged), as rows in the
+        columns of Wave's transactions export."""
+        cursor = None
+        with http.reading("Wave"), self._client(country, timeout=30) as c:
+            while True:
+                params = {"date": day.isoformat(), **({"after": cursor} if cursor else {})}
+                response = http.request(c, "GET", "/v1/transactions", provider=self.code,
+                                        operation="transactions", params=params)  # fmt: skip
+                if response.status_code != 200:
+                    raise error_for(response.status_code, http.json_body(response))
+                data = http.json_body(response)
+                yield from data.get("items", [])
+                cursor = (data.get("page_info") or {}).get("end_cursor")
+                if not (data.get("page_info") or {}).get("has_next_page") or not cursor:
+                    return
+
     # --- Checkout (collections in XOF; REFERENCE.md 1.9). MoneyBridge funds in euro through
     # Stripe and does not use it in the transfer flow: it is here for XOF-side collections.
 

@@ -1,3 +1,5 @@
+from django.contrib.auth.models import Group, User
+from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -10,3 +12,16 @@ def staff_login(client, user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return user
+
+
+def as_role(client, role: str) -> User:
+    """A new staff member in one of the console's groups, signed in on `client`."""
+    user = User.objects.create_user(f"{role}-{User.objects.count()}", is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return staff_login(client, user)
+
+
+def signed_in(role: str) -> Client:
+    client = Client()
+    as_role(client, role)
+    return client

@@ -3,7 +3,7 @@ role only what it may open; support sees phone numbers partly masked and identit
 only as metadata; staff sign in with a TOTP second factor; each keeps their language."""
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
@@ -16,20 +16,12 @@ from compliance.kyc import document_upload
 from compliance.models import KycDocument
 from payments.transfers import transfer_mark_funded
 from tests import factories as f
-from tests.backoffice.conftest import staff_login
+from tests.backoffice.conftest import signed_in, staff_login
 from tests.backoffice.test_transfer_console import failed_transfer
 
 pytestmark = pytest.mark.usefixtures("corridors")
 ROLE_NAMES = ["compliance", "support", "finance", "admin"]
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-
-
-def signed_in(role: str) -> Client:
-    client = Client()
-    user = User.objects.create_user(f"{role}-{User.objects.count()}", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    staff_login(client, user)
-    return client
 
 
 def test_every_listed_permission_exists():
@@ -71,6 +63,13 @@ SCREENS = {
     "provider balances": (lambda w: reverse("admin:providers_providerbalance_changelist"),
                           {"finance", "admin"}),
     "staff accounts": (lambda w: reverse("admin:auth_user_changelist"), {"admin"}),
+    "statements": (lambda w: reverse("admin:reconciliation_statement_changelist"),
+                   {"finance", "admin"}),
+    "statement import": (lambda w: reverse("admin:reconciliation_statement_import"),
+                         {"finance", "admin"}),
+    "reconciliation items": (lambda w: reverse("admin:reconciliation_reconitem_changelist"),
+                             {"finance", "admin"}),
+    "exports": (lambda w: reverse("admin:exports_export_changelist"), {"finance", "admin"}),
 }  # fmt: skip
 
 
@@ -228,6 +227,6 @@ def test_each_staff_member_keeps_their_language(db):
     other_browser = Client()
     staff_login(other_browser, user)
     page = other_browser.get(reverse("admin:index"))
-    assert 'lang="fr"' in page.text
+    assert 'lang="fr"' in page.text and "Transferts bloqués" in page.text
     english = signed_in("finance").get(reverse("admin:index"))
     assert 'lang="en"' in english.text

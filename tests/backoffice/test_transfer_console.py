@@ -3,7 +3,6 @@ page with everything about it, and actions that are posts with a reason, allowed
 each leaving an event; bulk actions preview what each selected transfer will do."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,16 +13,10 @@ from payments.states import TransferStatus as S
 from payments.transfers import transfer_mark_funded
 from providers.models import ProviderCall, WebhookEvent
 from tests import factories as f
-from tests.backoffice.conftest import staff_login
+from tests.backoffice.conftest import as_role
 
 pytestmark = pytest.mark.usefixtures("corridors")
 LIST = "admin:payments_transfer_changelist"
-
-
-def as_role(client, role: str) -> User:
-    user = User.objects.create_user(f"{role}-user", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return staff_login(client, user)
 
 
 def listed(client, query: str = "") -> str:
@@ -63,7 +56,7 @@ def test_filters_find_transfers_by_status_amount_tier_and_hold(client):
     sanctions = listed(client, "?held=sanctions")
     assert held.reference in sanctions and monitored.reference not in sanctions
     assert monitored.reference in listed(client, "?held=monitoring")
-    by_provider = listed(client, "?payout_provider__exact=wave")
+    by_provider = listed(client, "?provider=wave")
     assert small.reference in by_provider
 
 

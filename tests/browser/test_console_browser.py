@@ -1,6 +1,10 @@
 """The console in a real browser: sign in with a TOTP code, see the dashboard, approve an
 identity document, retry a failed payout."""
 
+import csv
+import io
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -75,3 +79,20 @@ def test_support_retries_a_failed_payout(page, live_server, settings):
     assert t.status == "payout_pending"
     assert t.events.filter(actor=user, reason="provider was down, trying again").exists()
     shot(page, "transfer-retried")
+
+
+def test_finance_downloads_an_export(page, live_server, settings):
+    settings.STAFF_OTP_REQUIRED = True
+    paid = [paid_transfer(3) for _ in range(2)]
+    user, device = staff("finance")
+    sign_in(page, live_server, user.username, PASSWORD, device)
+    page.click("text=Exports")
+    page.wait_for_selector("#export-form")
+    shot(page, "exports")
+    page.select_option("#export-form select[name=report]", "transfers")
+    with page.expect_download() as download:
+        page.click("#export-form button[type=submit]")
+    rows = list(csv.DictReader(io.StringIO(
+        Path(download.value.path()).read_text(encoding="utf-8-sig")
+    )))  # fmt: skip
+    assert sorted(r["reference"] for r in rows) == sorted(t.reference for t in paid)
