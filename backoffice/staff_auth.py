@@ -6,6 +6,7 @@ secret as a QR code for an authenticator app, and the device counts only once a 
 has been accepted. django-otp throttles wrong codes (each failure doubles the wait).
 """
 
+import hashlib
 import io
 
 import qrcode
@@ -13,7 +14,10 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.contrib.auth.signals import user_login_failed
+from django.core.cache import cache
+from django.dispatch import receiver
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -87,6 +91,43 @@ class StaffSecondFactorMiddleware:
             and not user.is_verified()
         ):
             return HttpResponseRedirect(f"{reverse('second_factor')}?next={request.path}")
+        return self.get_response(request)
+
+
+def _login_key(request, username: str) -> str:
+    ip = request.META.get("REMOTE_ADDR", "")
+    digest = hashlib.sha256(f"{ip}|{username.strip().lower()}".encode()).hexdigest()
+    return f"staff-login-failures:{digest}"
+
+
+@receiver(user_login_failed)
+def _count_failure(sender, credentials, request=None, **kwargs):
+    if request is None or not request.path.startswith("/admin/"):
+        return
+    key = _login_key(request, credentials.get("username", ""))
+    cache.add(key, 0, settings.STAFF_LOGIN_LOCK_SECONDS)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, settings.STAFF_LOGIN_LOCK_SECONDS)
+
+
+class StaffLoginThrottleMiddleware:
+    """After STAFF_LOGIN_MAX_FAILURES wrong passwords for one name from one address, the
+    console's sign-in refuses (429) for STAFF_LOGIN_LOCK_SECONDS without trying the password
+    (nginx limits the request rate as well). Counts live in the shared cache."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.path == "/admin/login/":
+            key = _login_key(request, request.POST.get("username", ""))
+            if (cache.get(key) or 0) >= settings.STAFF_LOGIN_MAX_FAILURES:
+                return HttpResponse(
+                    _("Too many failed sign-ins: wait a quarter of an hour and try again."),
+                    status=429, content_type="text/plain; charset=utf-8",
+                )  # fmt: skip
         return self.get_response(request)
 
 

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "django_q",
+    "ninja",
+    "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "payments",
@@ -50,13 +52,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.request_id.RequestIdMiddleware",
+    "config.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "backoffice.staff_auth.StaffLoginThrottleMiddleware",
     "backoffice.staff_auth.StaffSecondFactorMiddleware",
     "backoffice.staff_auth.StaffLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -209,6 +215,9 @@ STAFF_OTP_REQUIRED = env.bool(
     "STAFF_OTP_REQUIRED", default=not DATABASES["default"]["ENGINE"].endswith("sqlite3")
 )
 OTP_TOTP_ISSUER = "MoneyBridge"
+# Wrong staff passwords allowed per name and address before the sign-in refuses for a while.
+STAFF_LOGIN_MAX_FAILURES = env.int("STAFF_LOGIN_MAX_FAILURES", default=5)
+STAFF_LOGIN_LOCK_SECONDS = env.int("STAFF_LOGIN_LOCK_SECONDS", default=15 * 60)
 # The reporting entity named in suspicious activity reports.
 INSTITUTION_NAME = env.str("INSTITUTION_NAME", default="MoneyBridge SAS")
 # AML records (identity, transactions) are kept this long after a relationship ends.
@@ -321,18 +330,41 @@ PROVIDER_CALLBACK_BASE = env.str("PROVIDER_CALLBACK_BASE", default=SANDBOX_WEBHO
 SANDBOX_SETTLE_SECONDS = env.float("SANDBOX_SETTLE_SECONDS", default=3.0)
 
 # --- Console ---------------------------------------------------------------------------------
+from config.logging import logging_config  # noqa: E402
 from config.unfold import UNFOLD  # noqa: E402, F401 - read by django-unfold as settings.UNFOLD
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        # httpx logs every URL at INFO, API keys in paths included: calls are recorded,
-        # redacted, in ProviderCall instead.
-        "httpx": {"level": "WARNING"},
-        "httpcore": {"level": "WARNING"},
-    },
+# /health/ calls the job queue late past this lag, and FX rates stale past this age.
+HEALTH_QUEUE_LAG_SECONDS = env.int("HEALTH_QUEUE_LAG_SECONDS", default=120)
+HEALTH_RATES_MAX_AGE_SECONDS = env.int("HEALTH_RATES_MAX_AGE_SECONDS", default=2 * 3600)
+# /metrics asks for this bearer token when it is set (nginx also limits who may reach it).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
+# Content security policy (django-csp). The console's Alpine.js evaluates expressions and its
+# templates carry inline scripts and styles: 'unsafe-eval' and 'unsafe-inline' for those only;
+# nothing may load from another origin, nobody may frame us, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
 }
+
+LOGGING = logging_config(
+    json_lines=env.bool("LOG_JSON", default=False), level=env.str("LOG_LEVEL", default="INFO")
+)
+
+# Errors to Sentry when SENTRY_DSN is set (no personal data sent: see config/sentry.py).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from config.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production"))

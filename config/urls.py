@@ -4,6 +4,8 @@ from django.views.generic import RedirectView
 
 from backoffice.staff_auth import second_factor, staff_language
 from config.api import api
+from config.health import health
+from config.metrics import metrics
 from providers.views import webhook
 
 urlpatterns = [
@@ -14,4 +16,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("webhooks/<slug:provider>/", webhook, name="webhook"),
+    path("health/", health, name="health"),
+    path("metrics", metrics, name="metrics"),
 ]

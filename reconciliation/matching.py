@@ -171,15 +171,17 @@ def _missing(statement: Statement, books: Books) -> None:
     ours: QuerySet = books.period(statement.source, *bounds).exclude(Exists(carried))
     if books.expected is not None:
         ours = ours.annotate(e=books.expected)
-    rows = [
-        ReconItem(
+    batch = []
+    for record in ours.iterator(2000):
+        batch.append(ReconItem(
             statement=statement, source=statement.source, side=ReconItem.Side.BOOKS,
             reference=_reference(record), amount_minor=0, expected_minor=getattr(record, "e", None),
             currency=_currency(record), result=R.MISSING, **{books.field: record},
-        )
-        for record in ours.iterator(2000)
-    ]  # fmt: skip
-    ReconItem.objects.bulk_create(rows, batch_size=2000)
+        ))  # fmt: skip
+        if len(batch) >= 2000:  # memory stays flat however many are missing
+            ReconItem.objects.bulk_create(batch)
+            batch = []
+    ReconItem.objects.bulk_create(batch)
 
 
 def _reference(record) -> str:
