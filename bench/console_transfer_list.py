@@ -18,6 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ensure_database  # noqa: E402 - after the path is set
+
 os.environ["DATABASE_URL"] = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/moneybridge_console_bench"
 )
@@ -55,20 +58,6 @@ FROM (SELECT i, 1000 + (i::bigint * 7919) %% 150000 AS amount,
              now() - (i %% 525600) * interval '1 minute' AS at
       FROM generate_series(%(start)s, %(stop)s) AS i) AS g;
 """
-
-
-def ensure_database() -> None:
-    import psycopg2
-
-    url = os.environ["DATABASE_URL"]
-    conn = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        name = url.rsplit("/", 1)[1]
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cur.fetchone():
-            cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
 
 
 def generate(n: int) -> None:

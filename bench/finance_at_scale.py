@@ -3,9 +3,9 @@
     .venv/bin/python bench/finance_at_scale.py
 
 Uses the million transfers of bench/console_transfer_list.py (same database, generated if
-missing), gives each paid transfer its Wave payout attempt, writes a Wave transactions file
-with one line per attempt (with 0.5 % mis-amounted, 0.3 % not ours and 0.2 % repeated lines),
-then runs each step in a fresh process so that its peak resident memory is its own:
+missing), gives each paid transfer a Wave payout attempt, writes a Wave transactions file with
+one line per attempt (0.5 % of them mis-amounted) plus 0.3 % lines that are not ours and 0.2 %
+repeated, then runs each step in a fresh process so that its peak resident memory is its own:
 statement import and reconciliation, CSV export, XLSX export.
 """
 
@@ -35,7 +35,7 @@ INSERT INTO payments_payoutattempt (transfer_id, number, reference, provider, ms
 SELECT t.id, 1, t.reference || '-1', 'wave', t.payout_msisdn, 'succeeded', 'pt-' || t.id, '',
     '', 1, '', t.funded_at, t.paid_out_at, t.paid_out_at
 FROM payments_transfer t
-WHERE t.status = 'paid_out' AND t.payout_provider = 'wave'
+WHERE t.status = 'paid_out'
   AND NOT EXISTS (SELECT 1 FROM payments_payoutattempt a WHERE a.transfer_id = t.id);
 ANALYZE payments_payoutattempt;
 """
@@ -45,7 +45,8 @@ def prepare() -> int:
     import django
 
     django.setup()
-    from console_transfer_list import ensure_database, generate
+    from common import ensure_database
+    from console_transfer_list import generate
     from django.db import connection
 
     from payments.models import PayoutAttempt
@@ -75,11 +76,12 @@ def prepare() -> int:
         for n, (ref, theirs, at, amount) in enumerate(rows.iterator(5000)):
             if n % 200 == 7:
                 amount += 100  # mis-amounted
-            if n % 333 == 5:
-                ref = f"NOT-OURS-{n}"  # not ours
             line = f"{at.isoformat()},{theirs},merchant_payout,-{amount},0,XOF,{ref}\n"
             out.write(line)
             lines += 1
+            if n % 333 == 5:  # not ours
+                out.write(f"{at.isoformat()},x{n},merchant_payout,-500,0,XOF,NOT-OURS-{n}\n")
+                lines += 1
             if n % 500 == 3:
                 out.write(line)  # repeated
                 lines += 1

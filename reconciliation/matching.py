@@ -26,7 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Concat
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
 from payments.models import IncomingPayment, JournalEntry, PayoutAttempt
@@ -41,7 +41,7 @@ class Books:
     """Where a source's counterpart records are, and how to read their amount and date."""
 
     field: str  # ReconItem foreign key
-    candidates: callable  # (source) -> queryset of counterparts, OuterRef("reference") inside
+    candidates: callable  # (source) -> querysets tried in turn, OuterRef("reference") inside
     expected: object  # expression on the counterpart: signed amount the line should carry
     currency: str  # path from ReconItem to the counterpart's currency
     moment: str  # path from ReconItem to the counterpart's date
@@ -49,19 +49,22 @@ class Books:
 
 
 def _attempts(source):
+    """By our attempt reference, else by the provider's own (each lookup on its index; the
+    provider's is a partial index, hence the non-empty condition)."""
     ref = OuterRef("reference")
-    return PayoutAttempt.objects.filter(Q(reference=ref) | Q(provider_ref=ref), provider=source)
+    mine = PayoutAttempt.objects.filter(provider=source)
+    return [mine.filter(reference=ref), mine.exclude(provider_ref="").filter(provider_ref=ref)]
 
 
 def _payments(source):
     ref = OuterRef("reference")
-    return IncomingPayment.objects.filter(Q(payment_ref=ref) | Q(transfer_reference=ref),
-                                          provider="stripe")  # fmt: skip
+    stripe = IncomingPayment.objects.filter(provider="stripe")
+    return [stripe.filter(payment_ref=ref), stripe.filter(transfer_reference=ref)]
 
 
 def _entries(source):
     key = Concat(Value("topup:"), OuterRef("reference"))  # treasury's key for a top-up
-    return JournalEntry.objects.filter(kind="float_top_up", idempotency_key=key)
+    return [JournalEntry.objects.filter(kind="float_top_up", idempotency_key=key)]
 
 
 BOOKS = {
@@ -140,12 +143,15 @@ def reconcile(statement: Statement) -> dict[str, int]:
         result=R.DUPLICATE
     )
     live = lines.filter(result=R.PENDING).exclude(reference="")
-    counterpart = books.candidates(source)
-    live.update(**{f"{books.field}_id": Subquery(counterpart.values("pk")[:1])})
+    # order_by(): no default ordering (a join and a sort per line) inside the subqueries.
+    lookups = [Subquery(qs.order_by().values("pk")[:1]) for qs in books.candidates(source)]
+    first = lookups[0] if len(lookups) == 1 else Coalesce(*lookups)
+    live.update(**{f"{books.field}_id": first})
     found = live.filter(**{f"{books.field}__isnull": False})
     if books.expected is not None:
-        model = counterpart.model
-        expected = model.objects.filter(pk=OuterRef(f"{books.field}_id")).annotate(e=books.expected)
+        model = books.candidates(source)[0].model
+        expected = model.objects.filter(pk=OuterRef(f"{books.field}_id")).order_by()
+        expected = expected.annotate(e=books.expected)
         found.update(expected_minor=Subquery(expected.values("e")[:1]))
         agree = Q(expected_minor=F("amount_minor"), **{books.currency: F("currency")})
     else:
@@ -168,7 +174,7 @@ def _missing(statement: Statement, books: Books) -> None:
         source=statement.source, side=ReconItem.Side.STATEMENT,
         **{f"{books.field}_id": OuterRef("pk")},
     ).exclude(result__in=[R.DUPLICATE, R.UNMATCHED])  # fmt: skip
-    ours: QuerySet = books.period(statement.source, *bounds).exclude(Exists(carried))
+    ours: QuerySet = books.period(statement.source, *bounds).exclude(Exists(carried)).order_by()
     if books.expected is not None:
         ours = ours.annotate(e=books.expected)
     batch = []

@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from payments import ledger
@@ -68,6 +68,9 @@ def statement_fill(statement: Statement, lines: Iterable[formats.Line]) -> State
             ReconItem.objects.bulk_create(batch)
             batch = []
     ReconItem.objects.bulk_create(batch)
+    if count > 50_000 and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # the matching's plans need to know the new rows
+            cursor.execute("ANALYZE reconciliation_reconitem")
     statement.lines, statement.period_start, statement.period_end = count, first, last
     statement.save(update_fields=["lines", "period_start", "period_end"])
     return statement
