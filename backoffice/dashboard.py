@@ -101,6 +101,7 @@ def _float_rows(since_day) -> list[dict]:
         day = paid_today.get((balance.provider, balance.currency), 0)
         rows.append({
             "provider": balance.provider, "country": balance.country,
+            "link": _list("providers_providerbalance", provider__exact=balance.provider),
             "available": display(available, balance.currency) if available is not None
             else _("unknown (no recent reading)"),
             "reported_at": balance.as_of, "error": balance.error,

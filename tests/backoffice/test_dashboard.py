@@ -70,6 +70,7 @@ def test_a_wallet_with_less_than_a_day_of_payouts_is_flagged_low():
                                    amount_minor=10**12, as_of=timezone.now())  # fmt: skip
     rows = {row["provider"]: row for row in dashboard_data("7d")["float_rows"]}
     assert rows["wave"]["low"] and not rows["orange_money"]["low"]
+    assert rows["wave"]["link"].endswith("providerbalance/?provider__exact=wave")
 
 
 def test_the_page_renders_its_charts_and_is_cached(client, django_assert_max_num_queries):
