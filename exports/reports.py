@@ -4,7 +4,7 @@ chunks (a server-side cursor on PostgreSQL), so that no report is ever held whol
 Amounts are in major units as exact decimals (never floats), beside their currency.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -104,7 +104,7 @@ def _reconciliation(start, end) -> Iterator[tuple]:
 class Report:
     title: str
     header: tuple[str, ...]
-    rows: callable  # (start datetime, end datetime) -> iterator of tuples
+    rows: Callable[[datetime, datetime], Iterator[tuple]]
 
 
 REPORTS = {

@@ -53,7 +53,7 @@ def export_build(export_id: int) -> Export:
     export.stored_name = f"exports/{export.pk}-{export.report}.{export.file_format}"
     path = export_path(export)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".part")
+    partial = path.with_suffix(f".{os.getpid()}.part")  # a second run never writes into it
     rows = reports.rows_of(export.report, export.start, export.end)
     try:
         if export.file_format == "xlsx":

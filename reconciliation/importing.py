@@ -5,6 +5,7 @@ the lines and reconciles the statement. A camt.053 file is read by its own forma
 """
 
 import hashlib
+import io
 
 import tablib
 from import_export import fields, resources, widgets
@@ -40,8 +41,6 @@ class Camt053(Format):
         return False
 
     def create_dataset(self, in_stream):
-        import io
-
         raw = in_stream if isinstance(in_stream, bytes) else in_stream.encode()
         dataset = tablib.Dataset(headers=COLUMNS)
         for line in formats.read_camt053(io.BytesIO(raw)):

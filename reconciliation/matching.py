@@ -9,6 +9,7 @@ duplicate. Our records of the statement's period that no line carries are listed
 Running it again gives the same result (resolved items stay resolved).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -41,11 +42,11 @@ class Books:
     """Where a source's counterpart records are, and how to read their amount and date."""
 
     field: str  # ReconItem foreign key
-    candidates: callable  # (source) -> querysets tried in turn, OuterRef("reference") inside
+    candidates: Callable[[str], list[QuerySet]]  # tried in turn; OuterRef("reference") inside
     expected: object  # expression on the counterpart: signed amount the line should carry
     currency: str  # path from ReconItem to the counterpart's currency
     moment: str  # path from ReconItem to the counterpart's date
-    period: callable  # (source, start, end) -> our records the period's statement must carry
+    period: Callable[..., QuerySet]  # (source, start, end): what the period must carry
 
 
 def _attempts(source):

@@ -76,16 +76,13 @@ def statement_fill(statement: Statement, lines: Iterable[formats.Line]) -> State
     return statement
 
 
+@transaction.atomic
 def statement_import(*, source: str, stream, file_name: str, actor=None) -> Statement:
-    """Import a statement file (binary stream) and reconcile it. The same file twice: refused."""
+    """Import a statement file (binary stream) and reconcile it, in one transaction: a file
+    that fails half-way leaves nothing behind. The same file twice: refused."""
     statement = statement_open(source=source, file_name=file_name,
                                checksum=checksum_of(stream), actor=actor)  # fmt: skip
-    try:
-        statement_fill(statement, formats.read(source, stream))
-    except formats.StatementError:
-        ReconItem.objects.filter(statement=statement).delete()
-        statement.delete()
-        raise
+    statement_fill(statement, formats.read(source, stream))
     reconcile(statement)
     return statement
 
@@ -136,18 +133,19 @@ def statement_fetch(*, provider: str, day) -> Statement | None:
     adapter = get_provider(provider)
     if not hasattr(adapter, "statement"):
         return None
-    rows = list(adapter.statement(day))  # read whole before writing: no half-fetched statement
+    rows = list(adapter.statement(day))  # the provider is read outside any transaction
     content = json.dumps(rows, sort_keys=True, default=str).encode()
-    try:
-        statement = statement_open(
-            source=provider, file_name=f"{provider}-{day.isoformat()} (fetched)",
-            checksum=hashlib.sha256(content).hexdigest(),
-        )  # fmt: skip
-    except AlreadyImported:
-        return None
-    statement_fill(statement, formats.read_csv_rows(iter(rows), provider))
-    if statement.period_start is None:  # an empty day still covers that day
-        statement.period_start = statement.period_end = day
-        statement.save(update_fields=["period_start", "period_end"])
-    reconcile(statement)
+    with transaction.atomic():
+        try:
+            statement = statement_open(
+                source=provider, file_name=f"{provider}-{day.isoformat()} (fetched)",
+                checksum=hashlib.sha256(content).hexdigest(),
+            )  # fmt: skip
+        except AlreadyImported:
+            return None
+        statement_fill(statement, formats.read_csv_rows(iter(rows), provider))
+        if statement.period_start is None:  # an empty day still covers that day
+            statement.period_start = statement.period_end = day
+            statement.save(update_fields=["period_start", "period_end"])
+        reconcile(statement)
     return statement

@@ -112,8 +112,6 @@ def available(transfer: Transfer, user) -> list[tuple[str, Action]]:
 
 # --- Bulk --------------------------------------------------------------------------------------
 
-BULK = {"release": "release", "retry": "retry"}
-
 
 def preview(name: str, selected) -> list[tuple[Transfer, str | None]]:
     """What each selected transfer would do: None when it would go, else why it would not."""

@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from payments.funding import funding_receive
 from payments.ledger_check import check_ledger
-from payments.models import PayoutAttempt
+from payments.models import JournalEntry, PayoutAttempt
 from payments.treasury import float_top_up
 from reconciliation.formats import StatementError
-from reconciliation.models import ReconItem
+from reconciliation.matching import reconcile, summary
+from reconciliation.models import ReconItem, Statement
 from reconciliation.services import AlreadyImported, item_resolve, statement_import
 from tests import factories as f
 from tests.backoffice.test_dashboard import paid_transfer
@@ -64,6 +65,9 @@ def test_a_provider_statement_with_every_kind_of_line(paid):
     (missing,) = [i for i in items if i.side == "books"]
     assert (missing.result, missing.attempt_id, missing.reference) == (R.MISSING, b.pk, b.reference)
     assert statement.lines == 4 and statement.period_start == timezone.now().date()
+    first = summary(statement)
+    assert reconcile(statement) == first  # run again: the same result, nothing added
+    assert statement.items.count() == len(items)
 
 
 def test_the_provider_reference_matches_too_and_dates_far_apart_do_not(paid, settings):
@@ -85,11 +89,12 @@ def test_the_same_file_twice_is_refused_and_a_bad_file_writes_nothing(paid):
     statement_import(source="wave", stream=wave_csv(rows), file_name="a.csv")
     with pytest.raises(AlreadyImported):
         statement_import(source="wave", stream=wave_csv(rows), file_name="again.csv")
-    before = ReconItem.objects.count()
+    before, statements = ReconItem.objects.count(), Statement.objects.count()
     with pytest.raises(StatementError):
         statement_import(source="wave", stream=io.BytesIO(b"date,amount,currency\nx,abc,XOF"),
                          file_name="bad.csv")  # fmt: skip
     assert ReconItem.objects.count() == before
+    assert Statement.objects.count() == statements  # the failed file left no statement behind
 
 
 def test_orange_and_mtn_reports_read_by_column_name(db):
@@ -169,6 +174,10 @@ def test_finance_resolves_an_item_and_an_adjustment_keeps_the_ledger_balanced(
     postings = {(p.account.code, p.amount_minor) for p in mismatch.adjustment.postings.all()}
     assert postings == {("float:wave", -500), ("reconciliation_adjustments", 500)}
     assert check_ledger().problems == []
+    with pytest.raises(Exception, match="nothing to resolve"):
+        item_resolve(item_id=mismatch.pk, reason="again", adjust=True, actor=finance)
+    adjustments = JournalEntry.objects.filter(kind="reconciliation_adjustment")
+    assert adjustments.count() == 1  # a second resolution posts nothing
     missing = statement.items.filter(result=R.MISSING).first()
     item_resolve(item_id=missing.pk, reason="on tomorrow's statement", actor=finance)
     with pytest.raises(Exception, match="nothing to resolve"):
