@@ -22,7 +22,7 @@ from schwifty.exceptions import SchwiftyException
 from payments import ledger
 from payments.errors import InvalidAmount, NotAllowedNow, NotFound
 from payments.ledger import credit, debit
-from payments.models import CashBalanceMove, IncomingPayment, Transfer
+from payments.models import CashBalanceMove, Customer, IncomingPayment, Transfer
 from payments.models.funding import DisputeBooking, DisputeStatus
 from payments.money import format_major
 from payments.refunds import refund_request
@@ -167,13 +167,23 @@ def funding_instructions(*, transfer_id: int) -> Transfer:
         currency=transfer.send_currency,
         email=transfer.customer.email,
         name=transfer.customer.full_name,
+        customer=transfer.customer.stripe_customer,
     )
+    _remember_stripe_customer(transfer.customer, shown.customer)
     with transaction.atomic():
         transfer = lock_transfer(transfer_id)
         if not transfer.funding_instructions:
             transfer.funding_instructions = {"provider": "stripe", **asdict(shown)}
             transfer.save(update_fields=["funding_instructions", "updated_at"])
     return transfer
+
+
+def _remember_stripe_customer(customer: Customer, stripe_customer: str) -> None:
+    """Keep the sender's Stripe customer (and with it their virtual IBAN) for every transfer."""
+    if not customer.stripe_customer:
+        Customer.objects.filter(pk=customer.pk, stripe_customer="").update(
+            stripe_customer=stripe_customer
+        )
 
 
 def sandbox_enabled() -> bool:
@@ -254,7 +264,9 @@ def funding_direct_debit(
         iban=account.compact,
         ip_address=ip_address,
         user_agent=user_agent,
+        customer=transfer.customer.stripe_customer,
     )
+    _remember_stripe_customer(transfer.customer, debit_.customer)
     with transaction.atomic():
         transfer = lock_transfer(transfer_id)
         transfer.funding_instructions = {

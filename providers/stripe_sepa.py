@@ -15,6 +15,7 @@ taking care of returning it from the customer's cash balance to their bank.
 
 import time
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import stripe
 from django.conf import settings
@@ -78,8 +79,11 @@ def _call(operation: str, correlation: str, fn):
         )
 
 
-def _customer(sdk: stripe.StripeClient, email: str, name: str, correlation: str):
-    """The sender as a Stripe customer: one per email, however often we ask."""
+def _customer(sdk: stripe.StripeClient, email: str, name: str, correlation: str, known: str = ""):
+    """The sender as a Stripe customer: the one we stored, or a new one (once per email while
+    Stripe keeps the idempotency key, 24 hours; the caller stores it for good)."""
+    if known:
+        return SimpleNamespace(id=known)
     return _call(
         "create_customer",
         correlation,
@@ -111,11 +115,19 @@ def _payment_intent(sdk, transfer_reference, idempotency_key, *, amount_minor, c
 
 
 def bank_transfer_instructions(
-    *, transfer_reference: str, amount_minor: int, currency: str, email: str, name: str
+    *,
+    transfer_reference: str,
+    amount_minor: int,
+    currency: str,
+    email: str,
+    name: str,
+    customer: str = "",
 ) -> FundingInstructions:
-    """Create (or, with the same reference, find again) the PaymentIntent a transfer is paid to."""
+    """Create (or, with the same reference, find again) the PaymentIntent a transfer is paid to.
+    `customer`: the sender's Stripe customer when we have it (it keeps their virtual IBAN);
+    otherwise one is made (once per email)."""
     sdk = client()
-    customer = _customer(sdk, email, name, transfer_reference)
+    customer = _customer(sdk, email, name, transfer_reference, known=customer)
     intent = _payment_intent(
         sdk,
         transfer_reference,
@@ -169,13 +181,14 @@ def direct_debit(
     iban: str,
     ip_address: str,
     user_agent: str,
+    customer: str = "",
 ) -> DirectDebit:
     """Debit the sender's IBAN under a mandate they accepted online just now.
 
     Idempotent per transfer: asking again replays Stripe's first answer.
     """
     sdk = client()
-    customer = _customer(sdk, email, name, transfer_reference)
+    customer = _customer(sdk, email, name, transfer_reference, known=customer)
     intent = _payment_intent(
         sdk,
         transfer_reference,

@@ -37,6 +37,9 @@ class Customer(models.Model):
         null=True, blank=True, help_text=_("AML records are kept until then, then erased")
     )
     erased_at = models.DateTimeField(null=True, blank=True)
+    stripe_customer = models.CharField(
+        max_length=40, blank=True, help_text=_("Stripe customer id: the sender's virtual IBAN")
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     history = HistoricalRecords()
 

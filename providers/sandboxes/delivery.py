@@ -5,6 +5,8 @@ import time
 
 import httpx
 
+from providers.http import tls
+
 
 def post_in_background(url: str, body: bytes, headers: dict, delays=(0, 1, 5)) -> None:
     """POST once, again after a 5xx or a connection error (providers retry); never blocks."""
@@ -13,7 +15,8 @@ def post_in_background(url: str, body: bytes, headers: dict, delays=(0, 1, 5)) -
         for delay in delays:
             time.sleep(delay)
             try:
-                if httpx.post(url, content=body, headers=headers, timeout=5).status_code < 500:
+                answer = httpx.post(url, content=body, headers=headers, timeout=5, verify=tls())
+                if answer.status_code < 500:
                     return
             except httpx.HTTPError:
                 continue

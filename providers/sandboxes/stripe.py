@@ -8,7 +8,9 @@ PaymentIntent with that reference: fully paid sends `payment_intent.succeeded`, 
 `payment_intent.partially_funded`, each signed with the endpoint secret and delivered to our
 `/webhooks/stripe/` (or to a `deliver` function given by tests). The extra parameter
 `sandbox_webhooks` switches delivery to `duplicate`, `out-of-order` (a stale
-`partially_funded` after the newer event) or `never`.
+`partially_funded` after the newer event) or `never`. With `api_faults` (a fraction), that
+share of API calls, test helpers aside, answers 500 `api_error` before doing anything (fault
+campaigns).
 
 SEPA Direct Debit PaymentIntents answer `processing` (and send it), then settle after
 `debit_seconds` by Stripe's own test IBANs: DE62370400440532013001 fails,
@@ -22,6 +24,7 @@ cancelled, returned by a refund with `origin=customer_balance`. What is over-pai
 """
 
 import json
+import random
 import re
 import secrets
 import threading
@@ -78,10 +81,13 @@ class StripeSimulator:
         webhook_url: str,
         deliver=None,
         debit_seconds: float = 0.0,
+        api_faults: float = 0.0,
     ):
         self.api_key, self.webhook_secret, self.webhook_url = api_key, webhook_secret, webhook_url
         self.deliver = deliver or self._post_in_background
         self.debit_seconds = debit_seconds
+        self.api_faults, self.faults_injected = api_faults, 0
+        self.random = random.Random(4242)  # noqa: S311 - fault injection, not security
         self.refund_outcome = "succeeded"
         self.scheduled = None  # (delay, settle) set by a route that settles later
         self.lock = threading.Lock()
@@ -99,6 +105,13 @@ class StripeSimulator:
         params = nest(parse_qsl(raw, keep_blank_values=True))
         key = environ.get("HTTP_IDEMPOTENCY_KEY", "")
         path = environ.get("PATH_INFO", "")
+        if self.api_faults and not path.startswith("/v1/test_helpers/"):
+            with self.lock:
+                failing = self.random.random() < self.api_faults
+                self.faults_injected += failing
+            if failing:
+                error = {"type": "api_error", "message": "An unexpected error occurred"}
+                return self._send(start_response, 500, {"error": error})
         events, later = [], None
         with self.lock:
             if key and key in self.replies:

@@ -5,8 +5,7 @@ Bounded (a few dozen examples per operation and mode) so it fits in `make test`.
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given
-from hypothesis import settings as examples
+from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import (
@@ -38,15 +37,21 @@ def test_no_5xx_and_every_answer_matches_the_schema(live_server, client, setting
     # /auth/logout revokes the token it is called with: it gets a session of its own.
     spare = api.post("/auth/token", {"email": account["email"], "password": PASSWORD}).json()
     spare_headers = {"Authorization": f"Bearer {spare['access_token']}"}
-    schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/openapi.json")
+    fuzz_api(live_server.url, headers, spare_headers, examples=EXAMPLES)
+
+
+def fuzz_api(base_url: str, headers: dict, spare_headers: dict, *, examples: int) -> int:
+    """Every operation of the live schema, valid and invalid requests, `examples` of each;
+    returns how many operations were exercised. Also run by bench/fault_campaign.py, larger."""
+    schema = schemathesis.openapi.from_url(f"{base_url}/api/v1/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 20
     for operation in operations:
         for mode in GenerationMode:
 
             @given(case=operation.as_strategy(generation_mode=mode))
-            @examples(
-                max_examples=EXAMPLES,
+            @settings(
+                max_examples=examples,
                 deadline=None,
                 derandomize=True,
                 database=None,
@@ -56,7 +61,7 @@ def test_no_5xx_and_every_answer_matches_the_schema(live_server, client, setting
                 ours = spare_headers if case.path.endswith("/auth/logout") else headers
                 case.headers = {**(case.headers or {}), **ours}  # ours, not generated
                 try:
-                    case.call_and_validate(base_url=live_server.url, checks=CHECKS)
+                    case.call_and_validate(base_url=base_url, checks=CHECKS)
                 except BaseExceptionGroup as failures:  # not an Exception: Hypothesis would
                     raise AssertionError(str(failures)) from failures  # not report it
 
@@ -64,3 +69,4 @@ def test_no_5xx_and_every_answer_matches_the_schema(live_server, client, setting
                 exercise()
             except Unsatisfiable:  # nothing to make invalid (no parameters, no body)
                 assert mode == GenerationMode.NEGATIVE
+    return len(operations)

@@ -41,6 +41,20 @@ def test_instructions_are_asked_once_per_transfer(stripe_sim):
     }
 
 
+def test_a_sender_keeps_one_stripe_customer_and_virtual_iban(stripe_sim):
+    sender = f.customer()
+    first = funding_instructions(transfer_id=f.transfer(sender=sender).pk)
+    second = funding_instructions(transfer_id=f.transfer(sender=sender).pk)
+    first, second = first.funding_instructions, second.funding_instructions
+    assert first["customer"] == second["customer"] != ""
+    assert first["payment_intent"] != second["payment_intent"]
+    sender.refresh_from_db()
+    assert sender.stripe_customer == first["customer"]
+    assert len(stripe_sim.customers) == 1
+    operations = list(ProviderCall.objects.order_by("id").values_list("operation", flat=True))
+    assert operations == ["create_customer", "create_payment_intent", "create_payment_intent"]
+
+
 CASH = "customer_cash_balance_transaction.created"
 
 

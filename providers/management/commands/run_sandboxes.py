@@ -22,6 +22,16 @@ def _stop(signum, frame):
 class Command(BaseCommand):
     help = "Serve the provider simulators on 127.0.0.1 (never in production)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--stripe-faults", type=float, default=0.0,
+            help="share of Stripe API calls answered 500 (fault campaigns)",
+        )  # fmt: skip
+        parser.add_argument(
+            "--slow-seconds", type=float, default=None,
+            help="how long the payout simulators' slow-answer numbers take",
+        )  # fmt: skip
+
     def handle(self, *args, **options):
         signal.signal(signal.SIGTERM, _stop)
         state = Path(settings.SANDBOX_STATE_DIR)
@@ -31,6 +41,7 @@ class Command(BaseCommand):
             webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
             webhook_url=f"{settings.SANDBOX_WEBHOOK_BASE}/webhooks/stripe/",
             debit_seconds=settings.SANDBOX_STRIPE_DEBIT_SECONDS,
+            api_faults=options["stripe_faults"],
         )
         mtn = MtnMomoSimulator(
             api_user=settings.MTN_API_USER,
@@ -54,6 +65,9 @@ class Command(BaseCommand):
             ("MTN MoMo Disbursement", mtn, settings.SANDBOX_MTN_PORT),
             ("Orange Money (Sonatel eWallet)", orange, settings.SANDBOX_ORANGE_PORT),
         ]
+        if options["slow_seconds"] is not None:
+            for slow in (wave, mtn, orange):
+                slow.slow_seconds = options["slow_seconds"]
         for name, app, port in sandboxes:
             server.start(app, port)
             self.stdout.write(f"  {name}: http://127.0.0.1:{port}")
