@@ -23,7 +23,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from payments.errors import NotAllowedNow
-from payments.jobs import enqueue
+from payments.jobs import enqueue, queue_cutoff
 from payments.models import PayoutAttempt, Transfer
 from payments.references import attempt_reference
 from payments.routing import rank_providers
@@ -367,7 +367,7 @@ def sweep_stuck_transfers(*, limit: int = 500) -> dict[str, int]:
             payout_check(attempt_id)
         except Exception:  # noqa: BLE001 - keep sweeping the others
             log.exception("payout attempt %s: status check crashed", attempt_id)
-    backoff = now - timedelta(seconds=settings.PAYOUT_RETRY_BACKOFF_SECONDS)
+    backoff = queue_cutoff(now) - timedelta(seconds=settings.PAYOUT_RETRY_BACKOFF_SECONDS)
     waiting = list(
         Transfer.objects.filter(status=S.PAYOUT_PENDING, updated_at__lt=backoff)
         .exclude(attempts__status__in=PayoutAttempt.OPEN)

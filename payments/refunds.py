@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from payments import ledger
 from payments.errors import NotAllowedNow, NotFound
-from payments.jobs import enqueue
+from payments.jobs import enqueue, queue_cutoff
 from payments.models import IncomingPayment, Refund, Transfer
 from providers import stripe_sepa
 from providers.errors import PermanentError, ProviderError
@@ -112,7 +112,7 @@ def refund_send_again(*, refund_id: int, reason: str, actor=None) -> Refund:
 
 def refunds_resend_due(*, limit: int = 200) -> int:
     """Refunds whose job was lost or whose call did not get through: send them again."""
-    before = timezone.now() - timedelta(seconds=settings.PAYOUT_RETRY_BACKOFF_SECONDS)
+    before = queue_cutoff(timezone.now()) - timedelta(seconds=settings.PAYOUT_RETRY_BACKOFF_SECONDS)
     due = list(
         Refund.objects.filter(status=R.REQUESTED, updated_at__lt=before).values_list(
             "pk", flat=True

@@ -24,7 +24,7 @@ from payments.funding import (
     funding_processing,
     funding_receive,
 )
-from payments.jobs import enqueue
+from payments.jobs import enqueue, queue_cutoff
 from payments.models import PayoutAttempt, Transfer
 from payments.refunds import refund_update
 from providers.models import WebhookEvent
@@ -179,7 +179,7 @@ def webhooks_retry_waiting(*, limit: int = 200) -> int:
     now = timezone.now()
     due = list(
         WebhookEvent.objects.filter(
-            status=E.RECEIVED, received_at__lt=now - RETRY_AFTER
+            status=E.RECEIVED, received_at__lt=queue_cutoff(now) - RETRY_AFTER
         ).values_list("pk", flat=True)[:limit]
     )
     for event_pk in due:

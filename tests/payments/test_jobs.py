@@ -55,3 +55,28 @@ def test_task_entry_points_run_the_lifecycle():
         "quotes_purged": 0,
         "idempotency_keys_purged": 0,
     }
+
+
+def test_a_sweep_during_a_backlog_does_not_queue_again_what_is_only_waiting(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_q.models import OrmQ
+
+    from payments.models import Transfer
+    from payments.transfers import transfer_mark_funded
+
+    settings.PAYOUT_RETRY_BACKOFF_SECONDS = 60
+    t = f.transfer()
+    transfer_mark_funded(transfer_id=t.pk)  # queues its checks job
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    Transfer.objects.filter(pk=t.pk).update(updated_at=an_hour_ago)
+    # A backlog: the job was queued with the change an hour ago and still waits its turn.
+    OrmQ.objects.update(lock=an_hour_ago)
+    queued = OrmQ.objects.count()
+    assert tasks.sweep_stuck_transfers()["rechecked"] == 0
+    assert OrmQ.objects.count() == queued
+    # The clusters caught up, and that job was lost: the sweep queues it again, once.
+    OrmQ.objects.all().delete()
+    assert tasks.sweep_stuck_transfers()["rechecked"] == 1
+    assert OrmQ.objects.count() == 1
