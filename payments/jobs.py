@@ -3,6 +3,7 @@ transaction is a row committed (or rolled back) with that transaction: an outbox
 
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db.models import Min
 from django_q.models import OrmQ
 from django_q.tasks import async_task
@@ -12,10 +13,27 @@ def enqueue(func: str, *args, group: str | None = None) -> None:
     async_task(func, *args, group=group or func.rsplit(".", 1)[-1])
 
 
-def queue_cutoff(now: datetime) -> datetime:
-    """Work last changed before this has no job still waiting in the queue: its job was queued
-    in the transaction of the change, and every job queued before the oldest one waiting has
-    been taken. Sweeps look only before it; otherwise, during a backlog, each sweep would queue
-    again work that is only waiting, and grow the backlog it is stuck behind."""
+def sweep_cutoff(kind: str, now: datetime) -> datetime | None:
+    """Work changed before this may have lost its job: a sweep of `kind` may queue it again.
+    None: queue nothing this time.
+
+    Work changed before the oldest job waiting has no job waiting (its job was queued in the
+    transaction of the change and has been taken). And while a job this sweep queued last time
+    may still wait, the sweep queues nothing: otherwise, during a backlog, every sweep would
+    add copies of the same work to the backlog it is stuck behind."""
     oldest = OrmQ.objects.filter(lock__lte=now).aggregate(oldest=Min("lock"))["oldest"]
-    return min(now, oldest) if oldest else now
+    if oldest is None:
+        return now
+    swept = cache.get(f"jobs:swept:{kind}")
+    if swept is not None and oldest <= swept:
+        return None
+    return min(now, oldest)
+
+
+def enqueue_swept(kind: str, func: str, ids: list, now: datetime) -> int:
+    """Queue again what a sweep found, and remember when (see sweep_cutoff)."""
+    for each in ids:
+        enqueue(func, each)
+    if ids:
+        cache.set(f"jobs:swept:{kind}", now, timeout=None)
+    return len(ids)

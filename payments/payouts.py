@@ -23,7 +23,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from payments.errors import NotAllowedNow
-from payments.jobs import enqueue, queue_cutoff
+from payments.jobs import enqueue_swept, sweep_cutoff
 from payments.models import PayoutAttempt, Transfer
 from payments.references import attempt_reference
 from payments.routing import rank_providers
@@ -367,20 +367,21 @@ def sweep_stuck_transfers(*, limit: int = 500) -> dict[str, int]:
             payout_check(attempt_id)
         except Exception:  # noqa: BLE001 - keep sweeping the others
             log.exception("payout attempt %s: status check crashed", attempt_id)
-    backoff = queue_cutoff(now) - timedelta(seconds=settings.PAYOUT_RETRY_BACKOFF_SECONDS)
+    cutoff = sweep_cutoff("transfers", now)
+    if cutoff is None:  # what the last sweep queued may still be waiting
+        return {"stale_attempts": len(stale), "resubmitted": 0, "rechecked": 0}
+    backoff = cutoff - timedelta(seconds=settings.PAYOUT_RETRY_BACKOFF_SECONDS)
     waiting = list(
         Transfer.objects.filter(status=S.PAYOUT_PENDING, updated_at__lt=backoff)
         .exclude(attempts__status__in=PayoutAttempt.OPEN)
         .exclude(Q(attempts__finished_at__gte=backoff))
         .values_list("pk", flat=True)[:limit]
     )
-    for transfer_id in waiting:
-        enqueue(SUBMIT_JOB, transfer_id)
     unchecked = list(
         Transfer.objects.filter(
             status=S.FUNDED, updated_at__lt=backoff, funds_final_at__lte=now
         ).values_list("pk", flat=True)[:limit]
     )
-    for transfer_id in unchecked:
-        enqueue(CHECKS_JOB, transfer_id)
+    enqueue_swept("transfers", SUBMIT_JOB, waiting, now)
+    enqueue_swept("transfers", CHECKS_JOB, unchecked, now)
     return {"stale_attempts": len(stale), "resubmitted": len(waiting), "rechecked": len(unchecked)}

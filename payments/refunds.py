@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from payments import ledger
 from payments.errors import NotAllowedNow, NotFound
-from payments.jobs import enqueue, queue_cutoff
+from payments.jobs import enqueue, enqueue_swept, sweep_cutoff
 from payments.models import IncomingPayment, Refund, Transfer
 from providers import stripe_sepa
 from providers.errors import PermanentError, ProviderError
@@ -112,12 +112,14 @@ def refund_send_again(*, refund_id: int, reason: str, actor=None) -> Refund:
 
 def refunds_resend_due(*, limit: int = 200) -> int:
     """Refunds whose job was lost or whose call did not get through: send them again."""
-    before = queue_cutoff(timezone.now()) - timedelta(seconds=settings.PAYOUT_RETRY_BACKOFF_SECONDS)
+    now = timezone.now()
+    cutoff = sweep_cutoff("refunds", now)
+    if cutoff is None:
+        return 0
+    before = cutoff - timedelta(seconds=settings.PAYOUT_RETRY_BACKOFF_SECONDS)
     due = list(
         Refund.objects.filter(status=R.REQUESTED, updated_at__lt=before).values_list(
             "pk", flat=True
         )[:limit]
     )
-    for refund_id in due:
-        enqueue(SEND_JOB, refund_id)
-    return len(due)
+    return enqueue_swept("refunds", SEND_JOB, due, now)

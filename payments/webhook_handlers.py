@@ -24,7 +24,7 @@ from payments.funding import (
     funding_processing,
     funding_receive,
 )
-from payments.jobs import enqueue, queue_cutoff
+from payments.jobs import enqueue, enqueue_swept, sweep_cutoff
 from payments.models import PayoutAttempt, Transfer
 from payments.refunds import refund_update
 from providers.models import WebhookEvent
@@ -177,11 +177,12 @@ def webhooks_retry_waiting(*, limit: int = 200) -> int:
     """Queue again the events still waiting for what they refer to (and any whose job was
     lost): each is processed at most once, under its row lock."""
     now = timezone.now()
+    cutoff = sweep_cutoff("webhooks", now)
+    if cutoff is None:
+        return 0
     due = list(
         WebhookEvent.objects.filter(
-            status=E.RECEIVED, received_at__lt=queue_cutoff(now) - RETRY_AFTER
+            status=E.RECEIVED, received_at__lt=cutoff - RETRY_AFTER
         ).values_list("pk", flat=True)[:limit]
     )
-    for event_pk in due:
-        enqueue("payments.tasks.process_webhook", event_pk)
-    return len(due)
+    return enqueue_swept("webhooks", "payments.tasks.process_webhook", due, now)

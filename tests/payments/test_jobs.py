@@ -76,7 +76,12 @@ def test_a_sweep_during_a_backlog_does_not_queue_again_what_is_only_waiting(sett
     queued = OrmQ.objects.count()
     assert tasks.sweep_stuck_transfers()["rechecked"] == 0
     assert OrmQ.objects.count() == queued
-    # The clusters caught up, and that job was lost: the sweep queues it again, once.
+    # The clusters caught up, and that job was lost: the sweep queues it again.
     OrmQ.objects.all().delete()
     assert tasks.sweep_stuck_transfers()["rechecked"] == 1
+    assert OrmQ.objects.count() == 1
+    # While that copy waits behind other work, later sweeps add no more copies.
+    OrmQ.objects.update(lock=timezone.now() - timedelta(minutes=5))
+    for _ in range(3):
+        assert tasks.sweep_stuck_transfers()["rechecked"] == 0
     assert OrmQ.objects.count() == 1
