@@ -1,11 +1,12 @@
 """Enqueueing jobs. With the ORM broker on the project database, a job enqueued inside a
 transaction is a row committed (or rolled back) with that transaction: an outbox."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Min
-from django_q.models import OrmQ
+from django_q.models import OrmQ, Success
 from django_q.tasks import async_task
 
 
@@ -37,3 +38,11 @@ def enqueue_swept(kind: str, func: str, ids: list, now: datetime) -> int:
     if ids:
         cache.set(f"jobs:swept:{kind}", now, timeout=None)
     return len(ids)
+
+
+def job_results_purge(*, now: datetime, limit: int = 50_000) -> int:
+    """Delete successful job results older than JOB_RESULTS_KEEP_DAYS, a batch at a time;
+    failed ones stay for a person to read."""
+    before = now - timedelta(days=settings.JOB_RESULTS_KEEP_DAYS)
+    old = Success.objects.filter(stopped__lt=before).values_list("pk", flat=True)[:limit]
+    return Success.objects.filter(pk__in=list(old)).delete()[0]

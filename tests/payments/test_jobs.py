@@ -54,6 +54,7 @@ def test_task_entry_points_run_the_lifecycle():
         "transfers_expired": 0,
         "quotes_purged": 0,
         "idempotency_keys_purged": 0,
+        "job_results_purged": 0,
     }
 
 
@@ -85,3 +86,19 @@ def test_a_sweep_during_a_backlog_does_not_queue_again_what_is_only_waiting(sett
     for _ in range(3):
         assert tasks.sweep_stuck_transfers()["rechecked"] == 0
     assert OrmQ.objects.count() == 1
+
+
+def test_old_successful_job_results_are_purged_and_failures_kept(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_q.models import Task
+
+    settings.JOB_RESULTS_KEEP_DAYS = 7
+    now = timezone.now()
+    for n, (age, success) in enumerate([(8, True), (8, False), (6, True)]):
+        at = now - timedelta(days=age)
+        Task.objects.create(id=f"t{n}", name=f"t{n}", func="payments.tasks.poll_due_payouts",
+                            started=at, stopped=at, success=success)  # fmt: skip
+    assert tasks.expire_quotes_and_transfers()["job_results_purged"] == 1
+    assert set(Task.objects.values_list("id", "success")) == {("t1", False), ("t2", True)}
