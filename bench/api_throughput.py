@@ -144,22 +144,33 @@ def capture_creation(stack: Stack) -> list[str]:
     from payments.pricing import quote_create
     from tests import factories as f
 
-    with connection.cursor() as cur:
-        for table, start in CAPTURE_IDS.items():
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {start})")
-    sender = f.customer(email="capture@example.com")  # ids from CAPTURE_IDS
-    recipient = f.recipient(sender, phone=f.WALLETS["SN"].format(1999))
-    token = senders_token(sender)
-    quote = quote_create(customer=sender, corridor_code="fr-sn", send_amount_minor=10_000)
-    with CaptureQueriesContext(connection) as captured:
-        answer = Client().post(
+    def create(quote, key: str):
+        return Client().post(
             "/api/v1/transfers",
             json.dumps({"quote_id": str(quote.pk), "recipient_id": recipient.pk}),
             content_type="application/json",
             HTTP_AUTHORIZATION=f"Bearer {token}",
-            HTTP_IDEMPOTENCY_KEY="capture-key-0001",
+            HTTP_IDEMPOTENCY_KEY=key,
             HTTP_HOST="127.0.0.1",
         )
+
+    def restart_ids(*tables):
+        with connection.cursor() as cur:
+            for table in tables:
+                start = CAPTURE_IDS[table]
+                cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {start})")
+
+    restart_ids("payments_customer", "payments_recipient")
+    sender = f.customer(email="capture@example.com")
+    recipient = f.recipient(sender, phone=f.WALLETS["SN"].format(1999))
+    token = senders_token(sender)
+    # The sender's first transfer also makes their Stripe customer; capture a usual one.
+    quote = quote_create(customer=sender, corridor_code="fr-sn", send_amount_minor=10_000)
+    assert create(quote, "capture-key-first").status_code == 201
+    restart_ids("payments_transfer", "payments_idempotencyrecord")
+    quote = quote_create(customer=sender, corridor_code="fr-sn", send_amount_minor=10_000)
+    with CaptureQueriesContext(connection) as captured:
+        answer = create(quote, "capture-key-0001")
     assert answer.status_code == 201, answer.content
     body = answer.json()
     literals = {
@@ -211,6 +222,16 @@ TAKE = (
 )
 
 
+def quiet_database() -> None:
+    """Each run starts from a vacuumed, analysed, checkpointed database, so no autovacuum or
+    checkpoint after the previous run's writes lands in the middle of the next one."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("VACUUM (ANALYZE)")
+        cur.execute("CHECKPOINT")
+
+
 def pool_lines(pool: dict, path: Path) -> None:
     """The creations' requests for wrk: token, quote, recipient per line."""
     from django.db import connection
@@ -219,6 +240,20 @@ def pool_lines(pool: dict, path: Path) -> None:
         cur.execute("SELECT customer, quote FROM bench_pool ORDER BY n")
         rows = cur.fetchall()
     path.write_text("".join(f"{pool[c][0]} {q} {pool[c][1]}\n" for c, q in rows))
+
+
+def group_cpu(leader: int) -> float:
+    """CPU seconds used so far by the living processes of `leader`'s process group."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[2]) == leader:  # pgrp
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def seconds_of(text: str) -> float:
@@ -232,7 +267,9 @@ def wrk(url: str, script: Path, connections: int, seconds: int, *args: str) -> d
          "10s", "--latency", "-s", str(script), url, "--", *args],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    percentile = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    percentile = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M))
+    if len(percentile) != 2:
+        raise RuntimeError(f"wrk said:\n{out}")
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
         "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
@@ -312,18 +349,25 @@ def main() -> int:
               f"them from {script}")  # fmt: skip
         wrk(f"{stack.web_url}/api/v1/quotes", quotes_lua, 8, 3, str(work / "tokens"))  # warm-up
         for clients in args.concurrency:
+            quiet_database()
             quotes = wrk(
                 f"{stack.web_url}/api/v1/quotes", quotes_lua, clients, args.seconds,
                 str(work / "tokens"),
             )  # fmt: skip
             copy_quotes(1500 * args.seconds)
+            quiet_database()
             database = pgbench(script, clients, args.seconds)
             copy_quotes(400 * args.seconds)
             pool_lines(pool, work / "requests")
+            quiet_database()
+            before = group_cpu(stack.web.pid), group_cpu(stack.sandbox.pid)
             creations = wrk(
                 f"{stack.web_url}/api/v1/transfers", create_lua, clients, args.seconds,
                 str(work / "requests"), str(min(clients, 2)),
             )  # fmt: skip
+            web_cpu = group_cpu(stack.web.pid) - before[0]
+            creations["web_ms"] = web_cpu * 1000 / (creations["rate"] * args.seconds)
+            creations["sim_cores"] = (group_cpu(stack.sandbox.pid) - before[1]) / args.seconds
             rows.append((clients, quotes, creations, database))
             print(f"  concurrency {clients}: done")
     finally:
@@ -338,7 +382,8 @@ def main() -> int:
         print(f"| {clients} | {q['rate']:.0f} | {q['p50']:.1f} | {q['p99']:.1f} "
               f"| {c['rate']:.0f} | {c['p50']:.1f} | {c['p99']:.1f} "
               f"| {d['rate']:.0f} | {d['p50']:.1f} | {d['p99']:.1f} "
-              f"| {c['rate'] / d['rate']:.2f} | {q['errors'] + c['errors']} |")  # fmt: skip
+              f"| {c['rate'] / d['rate']:.2f} | {q['errors'] + c['errors']} "
+              f"| {c['web_ms']:.1f} | {c['sim_cores']:.2f} |")  # fmt: skip
     return 0
 
 

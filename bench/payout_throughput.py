@@ -52,7 +52,7 @@ def make_transfers(count: int, batch: int) -> list[int]:
         if i % 10 == 0:
             sender = f.customer(email=f"payout{batch}.{i}@example.com")
         corridor, provider, country = ROUTES[i % len(ROUTES)]
-        phone = f.WALLETS[country].format(2000 + (i % 7000) // 10 * 10 + 20 + i % 10)
+        phone = f.WALLETS[country].format(i % 8000 // 80 * 100 + 20 + i % 80)  # pays at once
         to = f.recipient(sender, country=country, provider=provider, phone=phone)
         quote = quote_create(
             customer=sender, corridor_code=corridor, payout_provider=provider,

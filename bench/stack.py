@@ -30,15 +30,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_for_port(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"nothing listens on port {port}: see {LOGS}")
-
-
 def _stop_group(proc: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGTERM)
@@ -96,6 +87,8 @@ class Stack:
             **(env or {}),
         }
         os.environ.update(self.env)
+        # A SIGTERM (timeout, Ctrl-C from a supervisor) still runs the callers' `finally`.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         self.web: subprocess.Popen | None = None
         self.clusters: list[subprocess.Popen] = []
         self.sandbox: subprocess.Popen | None = None
@@ -109,8 +102,11 @@ class Stack:
             "sandboxes", sys.executable, "manage.py", "run_sandboxes",
             "--stripe-faults", str(stripe_faults), "--slow-seconds", str(slow_seconds),
         )  # fmt: skip
+        from providers.sandboxes.server import wait_for_port
+
         for name in ("wave", "mtn", "orange", "stripe", "fx"):
-            _wait_for_port(self.ports[name])
+            if not wait_for_port(self.ports[name], timeout=30):
+                raise RuntimeError(f"the simulators did not start: see {LOGS / 'sandboxes.log'}")
 
     def stop_simulators(self) -> None:
         if self.sandbox is not None:

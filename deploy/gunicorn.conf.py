@@ -1,16 +1,18 @@
 """gunicorn for MoneyBridge, behind nginx on the same host (see deploy/nginx/moneybridge.conf).
 
-Sync workers: every request is short (money moves happen in jobs, not in requests), and a
-sync worker holds one database connection, which keeps PostgreSQL's connection count
-predictable: workers x web servers + cluster workers x clusters < max_connections.
+Threaded workers, one per core, four threads each: the best of the settings measured on two
+cores (BENCHMARKS.md), and requests are short (money moves happen in jobs, not in requests).
+Each thread holds one database connection, so PostgreSQL's connection count stays
+predictable: web servers x workers x threads + clusters x (workers + 2) < max_connections.
 """
 
 import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-worker_class = "sync"
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+worker_class = "gthread"
 timeout = 30  # a request that takes longer is a bug: kill it rather than queue behind it
 graceful_timeout = 30
 keepalive = 5

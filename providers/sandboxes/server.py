@@ -1,6 +1,9 @@
 """A tiny threaded HTTP server for the provider simulators (loopback only)."""
 
+import contextlib
+import socket
 import threading
+import time
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -22,3 +25,13 @@ def start(app, port: int = 0, host: str = "127.0.0.1") -> tuple[WSGIServer, thre
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return server, thread
+
+
+def wait_for_port(port: int, timeout: float = 15.0) -> bool:
+    """Whether something listens on 127.0.0.1:`port` within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return True
+        time.sleep(0.2)
+    return False

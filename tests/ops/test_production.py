@@ -2,6 +2,7 @@
 `check --deploy` has nothing to say about them."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,3 +41,16 @@ def test_it_refuses_to_start_without_a_secret_or_with_debug_on():
     assert debug.returncode != 0 and "DEBUG must be off" in debug.stderr
     no_key = manage("check", **{k: v for k, v in GOOD.items() if k != "KYC_DOCUMENT_KEY"})
     assert no_key.returncode != 0 and "KYC_DOCUMENT_KEY" in no_key.stderr
+
+
+def test_the_gunicorn_config_loads_the_application_with_threaded_workers():
+    environment = {k: v for k, v in os.environ.items() if k not in GOOD} | GOOD
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    run = subprocess.run(  # noqa: S603 - fixed arguments
+        [gunicorn, "--check-config", "--print-config", "-c", "deploy/gunicorn.conf.py",
+         "config.wsgi"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert re.search(r"^worker_class\s+= gthread$", run.stdout, re.M), run.stdout
+    assert re.search(r"^threads\s+= 4$", run.stdout, re.M), run.stdout

@@ -3,7 +3,6 @@
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from backoffice.demo_staff import create_demo_staff
 from payments.models import Corridor, Transfer
+from providers.sandboxes.server import wait_for_port
 
 
 def _stop(signum, frame):
@@ -48,7 +48,10 @@ class Command(BaseCommand):
         webhooks = {"SANDBOX_WEBHOOK_BASE": f"http://127.0.0.1:{options['port']}"}
         procs = [_spawn(manage, "run_sandboxes", env=webhooks)]
         try:
-            _wait_for_port(settings.SANDBOX_WAVE_PORT)
+            if not wait_for_port(settings.SANDBOX_WAVE_PORT):
+                raise CommandError(
+                    f"the provider sandboxes did not start on port {settings.SANDBOX_WAVE_PORT}"
+                )
             logins = self.prepare(options["transfers"])
             if options["setup_only"]:
                 return
@@ -112,12 +115,3 @@ def _spawn(manage: list[str], *args: str, env: dict | None = None) -> subprocess
     return subprocess.Popen(  # noqa: S603 - our own manage.py, fixed arguments
         [*manage, *args], start_new_session=True, env={**os.environ, **(env or {})}
     )
-
-
-def _wait_for_port(port: int, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
-            return
-        time.sleep(0.2)
-    raise CommandError(f"the provider sandboxes did not start on port {port}")
