@@ -375,9 +375,10 @@ def main() -> int:
     print(f"\nAPI under gunicorn gthread 2x4 on 2 cores, {args.seconds} s per run\n")
     print(
         "| clients | quotes/s | p50 ms | p99 ms | creations/s | p50 ms | p99 ms "
-        "| pgbench TPS (same SQL) | p50 ms | p99 ms | creations / pgbench | non-2xx |"
+        "| pgbench TPS (same SQL) | p50 ms | p99 ms | creations / pgbench | non-2xx "
+        "| gunicorn CPU ms per creation | Stripe simulator, cores |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- " * 14 + "|")
     for clients, q, c, d in rows:
         print(f"| {clients} | {q['rate']:.0f} | {q['p50']:.1f} | {q['p99']:.1f} "
               f"| {c['rate']:.0f} | {c['p50']:.1f} | {c['p99']:.1f} "
