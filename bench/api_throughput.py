@@ -78,7 +78,7 @@ end
 """
 
 
-def senders_pool() -> list[tuple[str, int]]:
+def senders_pool() -> dict[int, tuple[str, int]]:
     """Verified senders with a signed-in session, a recipient and an unused quote each:
     (token, recipient id) by sender id."""
     from payments.pricing import quote_create
@@ -133,8 +133,8 @@ def copy_quotes(count: int) -> None:
         )
 
 
-def capture_creation(stack: Stack) -> list[str]:
-    """The SQL of one real creation request, in order."""
+def capture_creation() -> list[str]:
+    """The SQL of one real creation request, in order, ready for pgbench."""
     import json
 
     from django.db import connection
@@ -342,7 +342,7 @@ def main() -> int:
     try:
         stack.start_simulators()
         stack.start_web()
-        statements = capture_creation(stack)
+        statements = capture_creation()  # in this process, against the running simulators
         script = work / "create.pgbench"
         script.write_text("\n".join([TAKE, *statements]) + "\n")
         print(f"One creation request runs {len(statements)} SQL statements; pgbench replays "
