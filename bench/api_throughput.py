@@ -194,21 +194,12 @@ def capture_creation() -> list[str]:
 
 
 def senders_token(sender) -> str:
-    import secrets
-    from datetime import timedelta
-
+    """A signed-in session, as `POST /auth/token` makes (without the password hashing)."""
     from django.utils import timezone
 
-    from accounts.models import ApiSession
-    from accounts.sessions import ACCESS_PREFIX, digest
+    from accounts.sessions import _issue
 
-    token, now = ACCESS_PREFIX + secrets.token_urlsafe(32), timezone.now()
-    ApiSession.objects.create(
-        customer=sender, family=uuid.uuid4(), access_digest=digest(token),
-        refresh_digest=digest(token + "r"), access_expires_at=now + timedelta(hours=4),
-        refresh_expires_at=now + timedelta(days=1),
-    )  # fmt: skip
-    return token
+    return _issue(sender.pk, uuid.uuid4(), "bench", timezone.now()).access_token
 
 
 POOL_TABLE = """
@@ -315,7 +306,8 @@ def main() -> int:
     args = parser.parse_args()
 
     recreate_database(DATABASE_URL)
-    stack = Stack(DATABASE_URL, env={"REDIS_URL": REDIS_URL})
+    # Tokens live as long as the whole run.
+    stack = Stack(DATABASE_URL, env={"REDIS_URL": REDIS_URL, "API_ACCESS_TOKEN_SECONDS": "14400"})
     import django
 
     django.setup()

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Min
+from django.utils import timezone
 from django_q.models import OrmQ, Success
 from django_q.tasks import async_task
 
@@ -40,9 +41,9 @@ def enqueue_swept(kind: str, func: str, ids: list, now: datetime) -> int:
     return len(ids)
 
 
-def job_results_purge(*, now: datetime, limit: int = 50_000) -> int:
+def job_results_purge(*, now: datetime | None = None, limit: int = 50_000) -> int:
     """Delete successful job results older than JOB_RESULTS_KEEP_DAYS, a batch at a time;
     failed ones stay for a person to read."""
-    before = now - timedelta(days=settings.JOB_RESULTS_KEEP_DAYS)
+    before = (now or timezone.now()) - timedelta(days=settings.JOB_RESULTS_KEEP_DAYS)
     old = Success.objects.filter(stopped__lt=before).values_list("pk", flat=True)[:limit]
     return Success.objects.filter(pk__in=list(old)).delete()[0]

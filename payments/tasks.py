@@ -1,7 +1,5 @@
 """django-q2 entry points: ids in, one service call each. Every task is safe to run twice."""
 
-from django.utils import timezone
-
 from payments import (
     funding,
     fx,
@@ -53,7 +51,7 @@ def expire_quotes_and_transfers() -> dict:
         "transfers_expired": transfers.transfers_expire_due(),
         "quotes_purged": pricing.quotes_purge_expired(),
         "idempotency_keys_purged": transfer_requests.idempotency_purge(),
-        "job_results_purged": jobs.job_results_purge(now=timezone.now()),
+        "job_results_purged": jobs.job_results_purge(),
     }
 
 

@@ -86,7 +86,7 @@ class StripeSimulator:
         self.api_key, self.webhook_secret, self.webhook_url = api_key, webhook_secret, webhook_url
         self.deliver = deliver or self._post_in_background
         self.debit_seconds = debit_seconds
-        self.api_faults, self.faults_injected = api_faults, 0
+        self.api_faults = api_faults
         self.random = random.Random(4242)  # noqa: S311 - fault injection, not security
         self.refund_outcome = "succeeded"
         self.scheduled = None  # (delay, settle) set by a route that settles later
@@ -108,7 +108,6 @@ class StripeSimulator:
         if self.api_faults and not path.startswith("/v1/test_helpers/"):
             with self.lock:
                 failing = self.random.random() < self.api_faults
-                self.faults_injected += failing
             if failing:
                 error = {"type": "api_error", "message": "An unexpected error occurred"}
                 return self._send(start_response, 500, {"error": error})

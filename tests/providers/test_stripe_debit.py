@@ -176,6 +176,15 @@ def test_asking_twice_makes_one_debit(stripe_sim):
     assert len(stripe_sim.intents) == 1
 
 
+def test_direct_debits_keep_the_senders_one_stripe_customer(stripe_sim):
+    sender = f.customer()
+    first = debit(f.transfer(sender=sender)).funding_instructions["customer"]
+    second = debit(f.transfer(sender=sender)).funding_instructions["customer"]
+    sender.refresh_from_db()
+    assert first == second == sender.stripe_customer != ""
+    assert len(stripe_sim.customers) == 1
+
+
 def test_a_dispute_that_arrives_before_its_payment_waits_for_it(client, stripe_sim):
     t = debit(f.transfer(), iban=DISPUTED)
     processing, succeeded, dispute = stripe_sim.sent
